@@ -1,0 +1,141 @@
+"""Reading the catalog: the public view (published versions) and the provider's own view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from osaamo.accounts.models import Organisation
+from osaamo.catalog.models import (
+    LearningOutcome,
+    MicroCredential,
+    MicroCredentialVersion,
+    Offering,
+    OfferingState,
+    VersionState,
+)
+from osaamo.errors import NotFound
+
+
+@dataclass
+class CatalogFilters:
+    """The public catalog's filters, shared by the HTML list and the API."""
+
+    q: str = ""
+    ects_min: Decimal | None = None
+    ects_max: Decimal | None = None
+    eqf_level: list[int] = field(default_factory=list)
+    isced: str = ""  # a broad, narrow or detailed code: matches that field and everything under it
+    language: str = ""
+    mode: str = ""
+    provider: str = ""  # slug; matches the owner and co-providers
+    price: str = ""  # "free" or "paid": has an upcoming offering at that price
+    starts_after: date | None = None
+
+
+def _upcoming_offerings() -> QuerySet[Offering]:
+    return Offering.objects.filter(state=OfferingState.SCHEDULED, end_date__gte=timezone.localdate())
+
+
+def published_versions() -> QuerySet[MicroCredentialVersion]:
+    """Every current published version with what a list page shows, in a fixed number of queries."""
+    return (
+        MicroCredentialVersion.objects.filter(state=VersionState.PUBLISHED)
+        .select_related("micro_credential__provider", "isced_field")
+        .prefetch_related(
+            "co_providers",
+            Prefetch("offerings", queryset=_upcoming_offerings().order_by("start_date", "id")),
+        )
+    )
+
+
+def catalog_search(filters: CatalogFilters) -> QuerySet[MicroCredentialVersion]:
+    versions = published_versions()
+    if filters.q:
+        for word in filters.q.lower().split()[:10]:
+            versions = versions.filter(search_text__contains=word)
+    if filters.ects_min is not None:
+        versions = versions.filter(ects__gte=filters.ects_min)
+    if filters.ects_max is not None:
+        versions = versions.filter(ects__lte=filters.ects_max)
+    if filters.eqf_level:
+        versions = versions.filter(eqf_level__in=filters.eqf_level)
+    if filters.isced:
+        versions = versions.filter(isced_field__code__startswith=filters.isced)
+    if filters.language:
+        # JSON containment is not portable to SQLite: match the offering language or the spec's list.
+        versions = versions.filter(
+            Q(offerings__language=filters.language, offerings__in=_upcoming_offerings())
+            | Q(languages__icontains=f'"{filters.language}"')
+        )
+    if filters.provider:
+        versions = versions.filter(
+            Q(micro_credential__provider__slug=filters.provider) | Q(co_providers__slug=filters.provider)
+        )
+    offerings = _upcoming_offerings().filter(version=OuterRef("pk"))
+    if filters.mode:
+        versions = versions.filter(Exists(offerings.filter(mode=filters.mode)))
+    if filters.price == "free":
+        versions = versions.filter(Exists(offerings.filter(price_individual=0)))
+    elif filters.price == "paid":
+        versions = versions.filter(Exists(offerings.filter(price_individual__gt=0)))
+    if filters.starts_after:
+        versions = versions.filter(Exists(offerings.filter(start_date__gte=filters.starts_after)))
+    return versions.distinct().order_by("-published_at", "id")
+
+
+def public_version(*, provider_slug: str, slug: str) -> MicroCredentialVersion:
+    """The published version of a micro-credential, with everything the detail page shows."""
+    version = (
+        published_versions()
+        .prefetch_related(Prefetch("outcomes", queryset=LearningOutcome.objects.prefetch_related("skills")))
+        .filter(micro_credential__provider__slug=provider_slug, micro_credential__slug=slug)
+        .first()
+    )
+    if version is None:
+        raise NotFound()
+    return version
+
+
+def provider_micro_credentials(*, provider: Organisation) -> QuerySet[MicroCredential]:
+    """The provider's own micro-credentials, for its staff (drafts included)."""
+    return (
+        provider.micro_credentials.all()
+        .prefetch_related(Prefetch("versions", queryset=MicroCredentialVersion.objects.order_by("-number")))
+        .order_by("code")
+    )
+
+
+def staff_micro_credential(*, provider: Organisation, pk: int) -> MicroCredential:
+    """One micro-credential of `provider`; "not found" alike when it is another provider's."""
+    micro_credential = provider.micro_credentials.filter(pk=pk).first()
+    if micro_credential is None:
+        raise NotFound()
+    return micro_credential
+
+
+def staff_version(*, provider: Organisation, pk: int) -> MicroCredentialVersion:
+    version = (
+        MicroCredentialVersion.objects.select_related("micro_credential__provider", "isced_field")
+        .prefetch_related("co_providers", Prefetch("outcomes", queryset=LearningOutcome.objects.prefetch_related("skills")))
+        .filter(micro_credential__provider=provider, pk=pk)
+        .first()
+    )
+    if version is None:
+        raise NotFound()
+    return version
+
+
+def staff_offering(*, provider: Organisation, pk: int) -> Offering:
+    offering = (
+        Offering.objects.select_related("version__micro_credential__provider")
+        .filter(version__micro_credential__provider=provider, pk=pk)
+        .first()
+    )
+    if offering is None:
+        raise NotFound()
+    return offering
