@@ -95,7 +95,7 @@ LOGOUT_REDIRECT_URL = "catalog:list"
 
 LANGUAGE_CODE = "fi"
 LANGUAGES = [("fi", _("Finnish")), ("sv", _("Swedish")), ("en", _("English"))]
-LOCALE_PATHS = [SOURCE_ROOT / "locale"]
+LOCALE_PATHS = [SOURCE_ROOT / "locale"]  # project-wide strings; each app also has its own locale/
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True

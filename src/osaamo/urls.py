@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("", include("osaamo.web.urls")),
     path("accounts/", include("osaamo.accounts.urls")),
     path("design/", include("osaamo.catalog.design_urls")),
+    path("framework/", include("osaamo.framework.urls")),
     path("", include("osaamo.catalog.urls")),
     prefix_default_language=True,
 )
