@@ -33,6 +33,10 @@ def _local_secret(var_dir: Path, name: str) -> str:
     return value
 
 
+class ConfigurationError(RuntimeError):
+    """The environment lacks something a production deployment cannot run without."""
+
+
 @dataclass(frozen=True)
 class Config:
     debug: bool
@@ -55,6 +59,11 @@ class Config:
         if not production:
             secret_key = secret_key or _local_secret(var_dir, "secret_key")
             key_encryption_key = key_encryption_key or _local_secret(var_dir, "key_encryption_key")
+        elif len(secret_key) < 32:
+            raise ConfigurationError(
+                "OSAAMO_SECRET_KEY must be set to a random value of at least 32 characters in production "
+                "(OSAAMO_PRODUCTION=1)."
+            )
         base_url = os.environ.get("OSAAMO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
         hosts = os.environ.get("OSAAMO_ALLOWED_HOSTS", "")
         allowed = tuple(h.strip() for h in hosts.split(",") if h.strip())

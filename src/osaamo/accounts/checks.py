@@ -13,11 +13,7 @@ from django.core.checks import Error, Warning, register
 def check_configuration(app_configs: Any = None, **kwargs: Any) -> list[Any]:
     problems: list[Any] = []
     production = getattr(settings, "OSAAMO_PRODUCTION", False)
-    if production and not settings.SECRET_KEY:
-        problems.append(
-            Error("OSAAMO_SECRET_KEY is not set.", hint="Set a long random value in the environment.",
-                  id="osaamo.E001")
-        )
+    # A missing OSAAMO_SECRET_KEY stops production at start-up already (osaamo.config).
     if not getattr(settings, "OSAAMO_KEY_ENCRYPTION_KEY", ""):
         problems.append(
             Error(

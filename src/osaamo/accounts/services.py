@@ -15,7 +15,7 @@ from osaamo.accounts.models import ROLES_BY_KIND, ApiToken, Membership, Organisa
 from osaamo.audit.services import audit_record
 from osaamo.translation import clean_translations
 
-TOKEN_PREFIX = "osm_"
+TOKEN_PREFIX = "osm_"  # noqa: S105 (a public prefix, not a secret)
 
 
 def user_create(

@@ -2,10 +2,11 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import osaamo.accounts.models
-import osaamo.translation
 from django.conf import settings
 from django.db import migrations, models
+
+import osaamo.accounts.models
+import osaamo.translation
 
 
 class Migration(migrations.Migration):
