@@ -1,0 +1,189 @@
+"""RDF Dataset Canonicalization (RDFC-1.0) of JSON-LD documents.
+
+JSON-LD → RDF runs on the fast path (:mod:`osaamo.vc.jsonld_fast`, cached contexts) and falls
+back to PyLD with the bundled loader for anything the fast path does not support. Either way the
+quads are canonicalized by pyoxigraph (RDFC-1.0, W3C RDF Dataset Canonicalization §4) and
+serialised as canonical N-Quads sorted the way rdf-canonize (jsonld.js) sorts them.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+from pyld import jsonld
+
+from .jsonld_fast import ContextCache, Unsupported, to_quads
+from .loader import ContextNotBundledError, DocumentLoader, default_loader
+
+__all__ = [
+    "CanonicalizationError",
+    "Canonicalized",
+    "UndefinedTermsError",
+    "canonicalize",
+    "canonicalize_nquads",
+    "to_nquads_fallback",
+]
+
+
+class CanonicalizationError(Exception):
+    """The document could not be turned into RDF (invalid JSON-LD, unknown context, …)."""
+
+    def __init__(self, message: str, *, reason: str = "jsonld_error", url: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.url = url
+
+
+class UndefinedTermsError(CanonicalizationError):
+    """JSON-LD safe mode: the document has terms its contexts do not define (they would go unsigned)."""
+
+    def __init__(self, dropped: list[str]) -> None:
+        self.dropped = dropped
+        super().__init__(
+            "terms not defined by the document's JSON-LD contexts would be dropped from the signed data: "
+            + ", ".join(dropped),
+            reason="undefined_term",
+        )
+
+
+@dataclass
+class Canonicalized:
+    nquads: str
+    fast_path: bool
+    dropped: list[str] = field(default_factory=list)
+    fallback_reason: str | None = None
+
+
+_caches: dict[int, ContextCache] = {}
+
+
+def _cache_for(loader: DocumentLoader) -> ContextCache:
+    cache = _caches.get(id(loader))
+    if cache is None:
+        cache = _caches[id(loader)] = ContextCache(loader.get)
+    return cache
+
+
+def _sorted_nquads(quads: list[ox.Quad]) -> str:
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    lines = str(dataset).splitlines()
+    # RDFC-1.0 §4.4.3 step 5: the canonical N-Quads sorted; rdf-canonize sorts with JavaScript's
+    # default (UTF-16 code unit) order, which UTF-16-BE bytes reproduce.
+    lines.sort(key=lambda line: line.encode("utf-16-be"))
+    return "".join(line + "\n" for line in lines)
+
+
+def canonicalize(
+    document: Mapping[str, Any],
+    *,
+    loader: DocumentLoader | None = None,
+    safe: bool = False,
+    allow_fallback: bool = True,
+) -> Canonicalized:
+    """Canonical N-Quads of a JSON-LD document.
+
+    ``safe=True`` raises :class:`UndefinedTermsError` when JSON-LD would drop a term (jsonld.js
+    "safe mode"). With ``allow_fallback=False`` a document outside the fast path's subset raises
+    :class:`CanonicalizationError` (reason ``unsupported_jsonld``) instead of going to PyLD.
+    """
+    loader = loader or default_loader()
+    try:
+        expansion = to_quads(document, _cache_for(loader))
+    except ContextNotBundledError as exc:
+        raise CanonicalizationError(str(exc), reason="context_not_bundled", url=exc.url) from exc
+    except Unsupported as exc:
+        if not allow_fallback:
+            raise CanonicalizationError(
+                f"document uses JSON-LD features outside the supported subset: {exc}",
+                reason="unsupported_jsonld",
+            ) from exc
+        return Canonicalized(to_nquads_fallback(document, loader=loader), False, [], str(exc))
+    if safe and expansion.dropped:
+        raise UndefinedTermsError(expansion.dropped)
+    try:
+        nquads = _sorted_nquads(expansion.quads)
+    except ValueError as exc:  # pragma: no cover - pyoxigraph refusing its own terms
+        raise CanonicalizationError(str(exc)) from exc
+    return Canonicalized(nquads, True, expansion.dropped)
+
+
+def canonicalize_nquads(document: Mapping[str, Any], *, loader: DocumentLoader | None = None) -> str:
+    """Public helper: the RDFC-1.0 canonical N-Quads of ``document`` (as signed by eddsa-rdfc-2022)."""
+    return canonicalize(document, loader=loader).nquads
+
+
+def js_json_numbers(value: Any) -> Any:
+    """Copy of ``value`` with numbers as JavaScript would read them from JSON text.
+
+    ``5.0`` becomes ``5`` and integers beyond 2**53 lose precision, as in jsonld.js; PyLD keeps
+    Python's distinction, which would change the canonical form.
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        number = float(value)
+        if number == int(number) and abs(number) < 1e21:
+            return int(number)
+        return number
+    if isinstance(value, Mapping):
+        return {k: js_json_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [js_json_numbers(v) for v in value]
+    return value
+
+
+def _term(term: dict[str, Any]) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    kind = term["type"]
+    value = term["value"]
+    if kind == "IRI":
+        return ox.NamedNode(value)
+    if kind == "blank node":
+        return ox.BlankNode(value[2:])
+    if "language" in term:
+        return ox.Literal(value, language=term["language"])
+    return ox.Literal(value, datatype=ox.NamedNode(term["datatype"]))
+
+
+def to_nquads_fallback(document: Mapping[str, Any], *, loader: DocumentLoader | None = None) -> str:
+    """Canonical N-Quads via PyLD (general JSON-LD 1.1 processor) + pyoxigraph RDFC-1.0."""
+    loader = loader or default_loader()
+    try:
+        dataset = jsonld.to_rdf(
+            js_json_numbers(copy.deepcopy(dict(document))),
+            {"documentLoader": loader, "base": None},
+        )
+    except ContextNotBundledError as exc:
+        raise CanonicalizationError(str(exc), reason="context_not_bundled", url=exc.url) from exc
+    except jsonld.JsonLdError as exc:
+        cause = exc
+        while cause is not None:
+            if isinstance(cause, ContextNotBundledError):
+                raise CanonicalizationError(str(cause), reason="context_not_bundled", url=cause.url) from exc
+            cause = getattr(cause, "cause", None) or cause.__cause__
+        raise CanonicalizationError(f"invalid JSON-LD: {exc}") from exc
+    except (TypeError, ValueError, KeyError, AttributeError, RecursionError) as exc:
+        raise CanonicalizationError(f"invalid JSON-LD: {exc}") from exc
+    quads: list[ox.Quad] = []
+    try:
+        for graph_name, triples in dataset.items():
+            graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+            if graph_name == "@default":
+                graph = ox.DefaultGraph()
+            elif graph_name.startswith("_:"):
+                graph = ox.BlankNode(graph_name[2:])
+            else:
+                graph = ox.NamedNode(graph_name)
+            for triple in triples:
+                subject = _term(triple["subject"])
+                predicate = _term(triple["predicate"])
+                if isinstance(subject, ox.Literal) or not isinstance(predicate, ox.NamedNode):
+                    continue
+                quads.append(ox.Quad(subject, predicate, _term(triple["object"]), graph))
+    except ValueError as exc:
+        raise CanonicalizationError(f"RDF term refused: {exc}") from exc
+    return _sorted_nquads(quads)

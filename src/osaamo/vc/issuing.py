@@ -1,0 +1,53 @@
+"""Issuing: add an eddsa-rdfc-2022 Data Integrity proof to a credential."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from .canonical import CanonicalizationError
+from .keys import Signer
+from .loader import DocumentLoader
+from .proofs import ProofError, create_proof, format_datetime
+
+__all__ = ["IssueError", "issue"]
+
+
+class IssueError(Exception):
+    """The credential cannot be signed; ``reason`` is machine-readable (e.g. ``undefined_term``)."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def issue(
+    credential: Mapping[str, Any],
+    *,
+    signer: Signer,
+    now: datetime,
+    loader: DocumentLoader | None = None,
+) -> dict[str, Any]:
+    """Return a copy of ``credential`` with a ``DataIntegrityProof`` (eddsa-rdfc-2022).
+
+    The input is never mutated. Raises :class:`IssueError` when the credential has a proof
+    already, has no ``@context``, names a context that is not bundled, or has terms its contexts
+    do not define (JSON-LD safe mode, as Digital Bazaar's signer does).
+    """
+    if not isinstance(credential, Mapping):
+        raise IssueError("a credential is a JSON object", reason="not_an_object")
+    if "proof" in credential:
+        raise IssueError("the credential already has a proof", reason="already_signed")
+    if "@context" not in credential:
+        raise IssueError("the credential has no @context", reason="missing_context")
+    document = copy.deepcopy(dict(credential))
+    try:
+        proof = create_proof(document, signer=signer, created=format_datetime(now), loader=loader)
+    except CanonicalizationError as exc:
+        raise IssueError(str(exc), reason=exc.reason) from exc
+    except ProofError as exc:
+        raise IssueError(str(exc), reason=exc.reason) from exc
+    document["proof"] = proof
+    return document
