@@ -114,7 +114,7 @@ class ContextCache:
 class ActiveContext:
     """An immutable active context (JSON-LD 1.1 API §4.1) with memoised derivations."""
 
-    __slots__ = ("_derived", "cache", "previous", "terms", "vocab")
+    __slots__ = ("_derived", "_keys", "_types", "cache", "previous", "terms", "vocab")
 
     def __init__(self, cache: ContextCache) -> None:
         self.cache = cache
@@ -122,6 +122,35 @@ class ActiveContext:
         self.vocab: str | None = None
         self.previous: ActiveContext | None = None
         self._derived: dict[Any, ActiveContext] = {}
+        self._keys: dict[str, str | None] = {}
+        self._types: dict[str, str | None] = {}
+
+    def expand_key(self, key: str) -> str | None:
+        """Memoised expansion of a property key: a keyword, an absolute IRI, or None (dropped).
+
+        Contexts are immutable once they are used for expansion, so the memo is safe.
+        """
+        try:
+            return self._keys[key]
+        except KeyError:
+            expanded = self.expand_iri(key, vocab=True, doc_relative=False)
+            if expanded is not None and expanded[0] != "@" and not is_absolute_iri(expanded):
+                expanded = None
+            if len(self._keys) < 4096:
+                self._keys[key] = expanded
+            return expanded
+
+    def expand_type(self, value: str) -> str | None:
+        """Memoised expansion of a ``@type`` value; None when it does not become an absolute IRI."""
+        try:
+            return self._types[value]
+        except KeyError:
+            expanded = self.expand_iri(value, vocab=True, doc_relative=True)
+            if expanded is not None and not is_absolute_iri(expanded):
+                expanded = None
+            if len(self._types) < 4096:
+                self._types[value] = expanded
+            return expanded
 
     def _copy(self) -> ActiveContext:
         new = ActiveContext(self.cache)
@@ -376,7 +405,7 @@ class Expansion:
     __slots__ = ("dropped", "quads")
 
     def __init__(self) -> None:
-        self.quads: list[ox.Quad] = []
+        self.quads: list[ox.Quad] = []  # default-graph quads are built without a graph term
         self.dropped: list[str] = []
 
 
@@ -461,7 +490,7 @@ class _Walker:
         self,
         ctx: ActiveContext,
         element: Mapping[str, Any],
-        graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph,
+        graph: ox.BlankNode | None,
         scoped: TermDefinition | None,
         top_level: bool,
     ) -> ox.NamedNode | ox.BlankNode:
@@ -496,8 +525,8 @@ class _Walker:
         for key, value in element.items():
             if key == "@context":
                 continue
-            expanded = ctx.expand_iri(key, vocab=True, doc_relative=False)
-            if expanded is None or (expanded[0] != "@" and not is_absolute_iri(expanded)):
+            expanded = ctx.expand_key(key)
+            if expanded is None:
                 self.out.dropped.append(f"invalid property: {key}")
                 continue
             if expanded == "@id":
@@ -512,8 +541,8 @@ class _Walker:
                 for type_value in value if isinstance(value, list) else [value]:
                     if not isinstance(type_value, str):
                         raise Unsupported("non-string @type")
-                    iri = type_scoped_ctx.expand_iri(type_value, vocab=True, doc_relative=True)
-                    if iri is None or not is_absolute_iri(iri):
+                    iri = type_scoped_ctx.expand_type(type_value)
+                    if iri is None:
                         self.out.dropped.append(f"relative @type reference: {type_value}")
                         continue
                     types.append(iri)
@@ -529,21 +558,21 @@ class _Walker:
             subject = self.fresh()
         quads = self.out.quads
         for type_iri in types:
-            quads.append(ox.Quad(subject, _named(RDF_TYPE), self.iri_or_blank(type_iri), graph))
+            quads.append(_quad(subject, _named(RDF_TYPE), self.iri_or_blank(type_iri), graph))
         for key, predicate_iri, value in entries:
             if predicate_iri.startswith("_:"):
                 raise Unsupported("blank node predicate")
             predicate = _named(predicate_iri)
             definition = ctx.terms.get(key)
             for obj in self.property_values(ctx, definition, key, value, graph):
-                quads.append(ox.Quad(subject, predicate, obj, graph))
+                quads.append(_quad(subject, predicate, obj, graph))
         self.depth -= 1
         return subject
 
     @staticmethod
     def _only_id(ctx: ActiveContext, element: Mapping[str, Any]) -> bool:
         # §5.1.2 step 7: keep the context for value objects and bare node references
-        expanded = [ctx.expand_iri(k, vocab=True, doc_relative=False) for k in element]
+        expanded = [ctx.expand_key(k) for k in element]
         if "@value" in expanded:
             return True
         return len(expanded) == 1 and expanded[0] == "@id"
@@ -554,7 +583,7 @@ class _Walker:
         definition: TermDefinition | None,
         key: str,
         value: Any,
-        graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph,
+        graph: ox.BlankNode | None,
     ) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
         if definition is not None and definition.unsupported:
             raise Unsupported(f"term {key!r} uses {definition.unsupported}")
@@ -589,7 +618,7 @@ class _Walker:
         definition: TermDefinition | None,
         key: str,
         items: list[Any],
-        graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph,
+        graph: ox.BlankNode | None,
     ) -> ox.NamedNode | ox.BlankNode:
         # JSON-LD 1.1 API §6.3 List to RDF Conversion
         objects: list[ox.NamedNode | ox.BlankNode | ox.Literal] = []
@@ -607,9 +636,9 @@ class _Walker:
         heads = [self.fresh() for _ in objects]
         quads = self.out.quads
         for index, (head, obj) in enumerate(zip(heads, objects, strict=True)):
-            quads.append(ox.Quad(head, _named(RDF_FIRST), obj, graph))
+            quads.append(_quad(head, _named(RDF_FIRST), obj, graph))
             rest = heads[index + 1] if index + 1 < len(heads) else _named(RDF_NIL)
-            quads.append(ox.Quad(head, _named(RDF_REST), rest, graph))
+            quads.append(_quad(head, _named(RDF_REST), rest, graph))
         return heads[0]
 
     def node_or_value(
@@ -618,7 +647,7 @@ class _Walker:
         definition: TermDefinition | None,
         key: str,
         item: Any,
-        graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph,
+        graph: ox.BlankNode | None,
         *,
         in_graph_container: bool,
     ) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
@@ -626,7 +655,7 @@ class _Walker:
             value_ctx = ctx
             if definition is not None and definition.context is not None:
                 value_ctx = ctx.derive(definition.context, key=definition.context_key, override_protected=True)
-            keys = {value_ctx.expand_iri(k, vocab=True, doc_relative=False) for k in item}
+            keys = {value_ctx.expand_key(k) for k in item}
             if "@value" in keys:
                 return self.value_object(value_ctx, item)
             if keys & {
@@ -669,7 +698,7 @@ class _Walker:
         datatype: str | None = None
         language: str | None = None
         for key, entry in item.items():
-            expanded = ctx.expand_iri(key, vocab=True, doc_relative=False)
+            expanded = ctx.expand_key(key)
             if expanded == "@value":
                 value = entry
             elif expanded == "@type":
@@ -713,6 +742,12 @@ class _Walker:
         return ox.Literal(value, datatype=_named(datatype or XSD_STRING))
 
 
+def _quad(subject: Any, predicate: Any, obj: Any, graph: Any) -> ox.Quad:
+    if graph is None:
+        return ox.Quad(subject, predicate, obj)
+    return ox.Quad(subject, predicate, obj, graph)
+
+
 def _type_sort_key(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
@@ -730,7 +765,7 @@ def to_quads(document: Mapping[str, Any], cache: ContextCache) -> Expansion:
     walker = _Walker(out)
     if "@graph" in document or any(k.startswith("@") and k not in ("@context", "@id", "@type") for k in document):
         raise Unsupported("top-level keyword")
-    walker.node(cache.initial, document, ox.DefaultGraph(), None, top_level=True)
+    walker.node(cache.initial, document, None, None, top_level=True)
     return out
 
 
