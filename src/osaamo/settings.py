@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "osaamo.accounts",
     "osaamo.framework",
     "osaamo.catalog",
+    "osaamo.enrolment",
     "osaamo.api",
 ]
 

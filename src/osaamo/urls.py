@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("osaamo.accounts.urls")),
     path("design/", include("osaamo.catalog.design_urls")),
     path("framework/", include("osaamo.framework.urls")),
+    path("", include("osaamo.enrolment.urls")),
     path("", include("osaamo.catalog.urls")),
     prefix_default_language=True,
 )
