@@ -139,3 +139,65 @@ def staff_offering(*, provider: Organisation, pk: int) -> Offering:
     if offering is None:
         raise NotFound()
     return offering
+
+
+# --- offerings for the API (added by the API work) ------------------------------------------------
+
+@dataclass
+class OfferingFilters:
+    """Filters of the public offering list."""
+
+    micro_credential: int | None = None  # MicroCredential id
+    provider: str = ""  # slug; matches the owner and co-providers
+    mode: str = ""
+    language: str = ""
+    price: str = ""  # "free" or "paid" for individuals
+    starts_after: date | None = None
+
+
+def _offerings_with_context() -> QuerySet[Offering]:
+    return Offering.objects.select_related("version__micro_credential__provider")
+
+
+def public_offerings(filters: OfferingFilters) -> QuerySet[Offering]:
+    """Scheduled offerings of current published versions that have not ended, soonest first."""
+    offerings = _upcoming_offerings().filter(
+        version__state=VersionState.PUBLISHED, version__micro_credential__provider__is_active=True
+    ).select_related("version__micro_credential__provider")
+    if filters.micro_credential is not None:
+        offerings = offerings.filter(version__micro_credential_id=filters.micro_credential)
+    if filters.provider:
+        co_provided = MicroCredentialVersion.co_providers.through.objects.filter(
+            microcredentialversion_id=OuterRef("version_id"), organisation__slug=filters.provider
+        )
+        offerings = offerings.filter(
+            Q(version__micro_credential__provider__slug=filters.provider) | Exists(co_provided)
+        )
+    if filters.mode:
+        offerings = offerings.filter(mode=filters.mode)
+    if filters.language:
+        offerings = offerings.filter(language=filters.language)
+    if filters.price == "free":
+        offerings = offerings.filter(price_individual=0)
+    elif filters.price == "paid":
+        offerings = offerings.filter(price_individual__gt=0)
+    if filters.starts_after:
+        offerings = offerings.filter(start_date__gte=filters.starts_after)
+    return offerings.order_by("start_date", "id")
+
+
+def public_offering(*, pk: int) -> Offering:
+    """An offering of a current published version, in any state (a cancelled run says so)."""
+    offering = _offerings_with_context().filter(
+        pk=pk, version__state=VersionState.PUBLISHED, version__micro_credential__provider__is_active=True
+    ).first()
+    if offering is None:
+        raise NotFound()
+    return offering
+
+
+def staff_offerings(*, provider: Organisation) -> QuerySet[Offering]:
+    """Every offering of `provider`, cancelled and past ones included, the latest start first."""
+    return _offerings_with_context().filter(version__micro_credential__provider=provider).order_by(
+        "-start_date", "-id"
+    )
