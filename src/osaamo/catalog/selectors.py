@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from osaamo.accounts.models import Organisation
+from osaamo.accounts.selectors import public_providers
 from osaamo.catalog.models import (
     LearningOutcome,
     MicroCredential,
@@ -44,16 +46,24 @@ def _upcoming_offerings() -> QuerySet[Offering]:
 def published_versions() -> QuerySet[MicroCredentialVersion]:
     """Every current published version with what a list page shows, in a fixed number of queries."""
     return (
-        MicroCredentialVersion.objects.filter(state=VersionState.PUBLISHED)
+        MicroCredentialVersion.objects.filter(
+            state=VersionState.PUBLISHED, micro_credential__provider__is_active=True
+        )
         .select_related("micro_credential__provider", "isced_field")
         .prefetch_related(
-            "co_providers",
+            Prefetch("co_providers", queryset=Organisation.objects.order_by("slug")),
             Prefetch("offerings", queryset=_upcoming_offerings().order_by("start_date", "id")),
         )
     )
 
 
 def catalog_search(filters: CatalogFilters) -> QuerySet[MicroCredentialVersion]:
+    """The published versions that match every filter, newest first.
+
+    The offering filters (mode, price, start date) must all hold for one and the same upcoming
+    offering: "online, free, from May" means an offering that is all three. Every filter is an
+    EXISTS or a column test, so a result never repeats and counting stays cheap.
+    """
     versions = published_versions()
     if filters.q:
         for word in filters.q.lower().split()[:10]:
@@ -66,26 +76,30 @@ def catalog_search(filters: CatalogFilters) -> QuerySet[MicroCredentialVersion]:
         versions = versions.filter(eqf_level__in=filters.eqf_level)
     if filters.isced:
         versions = versions.filter(isced_field__code__startswith=filters.isced)
+    upcoming = _upcoming_offerings().filter(version=OuterRef("pk"))
     if filters.language:
-        # JSON containment is not portable to SQLite: match the offering language or the spec's list.
+        # A language listed in the specification, or the language of an upcoming offering.
+        # (JSON containment is not portable to SQLite: the list is matched as text.)
         versions = versions.filter(
-            Q(offerings__language=filters.language, offerings__in=_upcoming_offerings())
-            | Q(languages__icontains=f'"{filters.language}"')
+            Q(languages__icontains=f'"{filters.language}"') | Exists(upcoming.filter(language=filters.language))
         )
     if filters.provider:
-        versions = versions.filter(
-            Q(micro_credential__provider__slug=filters.provider) | Q(co_providers__slug=filters.provider)
+        co_provided = MicroCredentialVersion.co_providers.through.objects.filter(
+            microcredentialversion_id=OuterRef("pk"), organisation__slug=filters.provider
         )
-    offerings = _upcoming_offerings().filter(version=OuterRef("pk"))
+        versions = versions.filter(Q(micro_credential__provider__slug=filters.provider) | Exists(co_provided))
+    offering_conditions = Q()
     if filters.mode:
-        versions = versions.filter(Exists(offerings.filter(mode=filters.mode)))
+        offering_conditions &= Q(mode=filters.mode)
     if filters.price == "free":
-        versions = versions.filter(Exists(offerings.filter(price_individual=0)))
+        offering_conditions &= Q(price_individual=0)
     elif filters.price == "paid":
-        versions = versions.filter(Exists(offerings.filter(price_individual__gt=0)))
+        offering_conditions &= Q(price_individual__gt=0)
     if filters.starts_after:
-        versions = versions.filter(Exists(offerings.filter(start_date__gte=filters.starts_after)))
-    return versions.distinct().order_by("-published_at", "id")
+        offering_conditions &= Q(start_date__gte=filters.starts_after)
+    if offering_conditions:
+        versions = versions.filter(Exists(upcoming.filter(offering_conditions)))
+    return versions.order_by("-published_at", "id")
 
 
 def public_version(*, provider_slug: str, slug: str) -> MicroCredentialVersion:
@@ -139,6 +153,34 @@ def staff_offering(*, provider: Organisation, pk: int) -> Offering:
     if offering is None:
         raise NotFound()
     return offering
+
+
+def public_provider(*, slug: str) -> Organisation:
+    """An active provider's public profile; "not found" for employers, the operator and inactive ones."""
+    provider = public_providers().filter(slug=slug).first()
+    if provider is None:
+        raise NotFound()
+    return provider
+
+
+def public_providers_with_counts() -> QuerySet[Organisation]:
+    """Active providers, each with `published_count`: its published micro-credentials, joint ones included."""
+    # The owner is never among a version's co-providers (services._apply), so the two counts add up.
+    owned = (
+        published_versions().filter(micro_credential__provider=OuterRef("pk"))
+        .order_by().values("micro_credential__provider").annotate(count=Count("pk")).values("count")
+    )
+    co_provided = (
+        MicroCredentialVersion.co_providers.through.objects.filter(
+            organisation=OuterRef("pk"),
+            microcredentialversion__state=VersionState.PUBLISHED,
+            microcredentialversion__micro_credential__provider__is_active=True,
+        )
+        .order_by().values("organisation").annotate(count=Count("pk")).values("count")
+    )
+    return public_providers().annotate(
+        published_count=Coalesce(Subquery(owned), 0) + Coalesce(Subquery(co_provided), 0)
+    )
 
 
 # --- offerings for the API (added by the API work) ------------------------------------------------

@@ -1,15 +1,73 @@
-"""Public catalog pages (placeholder list; the catalog work replaces these)."""
+"""Public catalog pages: the searchable list, a micro-credential's page, the universities.
 
-from django.http import HttpRequest, HttpResponse
+Thin views: the filter form checks input, selectors read (published versions only), templates show.
+Every page works without JavaScript; with htmx the list updates its results in place.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 
-from osaamo.accounts.selectors import public_providers
-from osaamo.catalog.selectors import CatalogFilters, catalog_search
+from osaamo.catalog.forms import CatalogFilterForm
+from osaamo.catalog.selectors import (
+    CatalogFilters,
+    catalog_search,
+    public_provider,
+    public_providers_with_counts,
+    public_version,
+)
+from osaamo.errors import NotFound
+
+PROVIDER_PAGE_SIZE = 20
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    """An htmx request that swaps only the results (a history restore needs the whole page)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+        and request.headers.get("HX-Target") == "results"
+    )
 
 
 def catalog_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalog/list.html", {"versions": catalog_search(CatalogFilters())[:20]})
+    form = CatalogFilterForm(request.GET or None)
+    filters = form.filters()
+    paginator = Paginator(catalog_search(filters), form.chosen_page_size())
+    page = paginator.get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "has_invalid_filters": form.is_bound and bool(form.errors),
+    }
+    template = "catalog/_results.html" if _wants_fragment(request) else "catalog/list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request", "HX-Target", "HX-History-Restore-Request"])
+    return response
+
+
+def catalog_detail(request: HttpRequest, provider_slug: str, slug: str) -> HttpResponse:
+    try:
+        version = public_version(provider_slug=provider_slug, slug=slug)
+    except NotFound as error:
+        raise Http404(str(error.message)) from error
+    offerings = list(version.offerings.all())  # upcoming and scheduled, soonest first (prefetched)
+    return render(request, "catalog/detail.html", {"version": version, "offerings": offerings})
 
 
 def provider_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalog/providers.html", {"providers": public_providers()})
+    return render(request, "catalog/providers.html", {"providers": public_providers_with_counts()})
+
+
+def provider_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        provider = public_provider(slug=slug)
+    except NotFound as error:
+        raise Http404(str(error.message)) from error
+    paginator = Paginator(catalog_search(CatalogFilters(provider=provider.slug)), PROVIDER_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "catalog/provider.html", {"provider": provider, "page": page})

@@ -1,0 +1,137 @@
+"""The public catalog's filter form: a plain GET form that works without JavaScript.
+
+The form only checks and converts what the visitor typed; `filters()` turns the valid part into
+the `CatalogFilters` that `selectors.catalog_search` understands (the API builds the same object).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from osaamo.accounts.selectors import public_providers
+from osaamo.catalog.selectors import CatalogFilters
+from osaamo.framework.models import IscedField
+from osaamo.framework.vocabularies import EQF_LEVELS, Language, OfferingMode
+from osaamo.translation import translated
+from osaamo.web.templatetags.osaamo import eqf_comparable
+
+PAGE_SIZES: tuple[int, ...] = (10, 20, 50)
+DEFAULT_PAGE_SIZE = 20
+MAX_QUERY_LENGTH = 200
+
+PRICE_CHOICES = [("", _("Free or paid")), ("free", _("Free")), ("paid", _("Paid"))]
+
+
+class CommaDecimalField(forms.DecimalField):
+    """A decimal that also accepts the Finnish and Swedish decimal comma (2,5)."""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        return super().to_python(value)
+
+
+def eqf_level_label(level: int) -> str:
+    """"6 – Bachelor's degrees …": the level and what it corresponds to in Finland, when known."""
+    comparable = eqf_comparable(level)
+    return f"{level} – {comparable}" if comparable else str(level)
+
+
+def isced_choices() -> list[tuple[str, Any]]:
+    """ISCED-F fields grouped by broad field: the broad field itself, then its narrow and detailed ones."""
+    fields = list(IscedField.objects.order_by("code").only("code", "level", "label", "parent_id"))
+    groups: list[tuple[str, Any]] = [("", _("Any field"))]
+    current: list[tuple[str, str]] | None = None
+    for field in fields:
+        label = translated(field.label) or field.code
+        if field.level == IscedField.Level.BROAD or len(field.code) == 2:
+            current = [(field.code, str(_("%(code)s %(label)s: the whole field") % {
+                "code": field.code, "label": label}))]
+            groups.append((f"{field.code} {label}", current))
+        elif current is not None:
+            indent = "\u00a0\u00a0\u00a0\u00a0" if len(field.code) == 4 else "\u00a0\u00a0"
+            current.append((field.code, f"{indent}{field.code} {label}"))
+    return groups
+
+
+class CatalogFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search words"), required=False, max_length=MAX_QUERY_LENGTH, strip=True,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        help_text=_("For example a topic, a skill or a course code."),
+    )
+    ects_min = CommaDecimalField(
+        label=_("At least"), required=False, min_value=Decimal("0"), max_value=Decimal("999"),
+        decimal_places=1, max_digits=4, widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+    )
+    ects_max = CommaDecimalField(
+        label=_("At most"), required=False, min_value=Decimal("0"), max_value=Decimal("999"),
+        decimal_places=1, max_digits=4, widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+    )
+    eqf_level = forms.TypedMultipleChoiceField(
+        label=_("Level (EQF)"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
+    )
+    isced = forms.ChoiceField(label=_("Field of education (ISCED-F)"), required=False)
+    language = forms.ChoiceField(label=_("Language of instruction"), required=False)
+    mode = forms.ChoiceField(label=_("Form of participation"), required=False)
+    provider = forms.ChoiceField(
+        label=_("University"), required=False, help_text=_("Also joint micro-credentials it co-provides."),
+    )
+    price = forms.ChoiceField(label=_("Price"), required=False, choices=PRICE_CHOICES)
+    starts_after = forms.DateField(
+        label=_("Starts on or after"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    page_size = forms.TypedChoiceField(
+        label=_("Results per page"), required=False, coerce=int, empty_value=DEFAULT_PAGE_SIZE,
+        choices=[(size, str(size)) for size in PAGE_SIZES],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: dict[str, Any] = self.fields
+        fields["eqf_level"].choices = [(level, eqf_level_label(level)) for level in EQF_LEVELS]
+        fields["isced"].choices = isced_choices()
+        fields["language"].choices = [("", _("Any language")), *Language.choices]
+        fields["mode"].choices = [("", _("Any form")), *OfferingMode.choices]
+        fields["provider"].choices = [("", _("Any university"))] + [
+            (provider.slug, provider.display_name) for provider in public_providers().only("slug", "name")
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        low, high = cleaned.get("ects_min"), cleaned.get("ects_max")
+        if low is not None and high is not None and low > high:
+            self.add_error("ects_max", _("The upper limit must not be smaller than the lower limit."))
+        return cleaned
+
+    def filters(self) -> CatalogFilters:
+        """The valid filters (a value that is not valid is left out; its message is shown instead)."""
+        if not self.is_bound:
+            return CatalogFilters()
+        self.is_valid()
+        data = self.cleaned_data
+        return CatalogFilters(
+            q=data.get("q") or "",
+            ects_min=data.get("ects_min"),
+            ects_max=data.get("ects_max"),
+            eqf_level=list(data.get("eqf_level") or []),
+            isced=data.get("isced") or "",
+            language=data.get("language") or "",
+            mode=data.get("mode") or "",
+            provider=data.get("provider") or "",
+            price=data.get("price") or "",
+            starts_after=data.get("starts_after"),
+        )
+
+    def chosen_page_size(self) -> int:
+        """The chosen page size; one of PAGE_SIZES whatever was asked for."""
+        if not self.is_bound:
+            return DEFAULT_PAGE_SIZE
+        self.is_valid()
+        size = self.cleaned_data.get("page_size")
+        return size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
