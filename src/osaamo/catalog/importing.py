@@ -51,6 +51,7 @@ from osaamo.catalog.services import (
 )
 from osaamo.errors import DomainError, InvalidInput, PermissionDenied
 from osaamo.framework.rules import Finding, has_errors
+from osaamo.framework.verbs import VerbKind, outcome_verb
 from osaamo.framework.vocabularies import HOURS_PER_ECTS_FINLAND, Language, ParticipationForm
 from osaamo.translation import LANGUAGE_CODES
 
@@ -222,17 +223,13 @@ def _detected_language(text: str, candidates: Iterable[str]) -> str | None:
     return None
 
 
-def _without_copies(texts: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
-    """One text per language; a text repeated under several languages is kept once, where it belongs.
-
-    Returns the texts and the languages whose text was dropped as a copy.
-    """
+def _without_copies(texts: Mapping[str, str]) -> dict[str, str]:
+    """One text per language; a text repeated under several languages is kept once, where it belongs."""
     groups: dict[str, list[str]] = {}
     for code in LANGUAGE_CODES:
         if texts.get(code):
             groups.setdefault(_fingerprint(texts[code]), []).append(code)
     kept: dict[str, str] = {}
-    dropped: list[str] = []
     for codes in groups.values():
         if len(codes) == 1:
             keep = codes[0]
@@ -240,8 +237,7 @@ def _without_copies(texts: Mapping[str, str]) -> tuple[dict[str, str], list[str]
             detected = _detected_language(texts[codes[0]], codes)
             keep = detected or ("en" if "en" in codes else codes[0])
         kept[keep] = texts[keep]
-        dropped.extend(code for code in codes if code != keep)
-    return {code: kept[code] for code in LANGUAGE_CODES if code in kept}, dropped
+    return {code: kept[code] for code in LANGUAGE_CODES if code in kept}
 
 
 def _course_name(text: str) -> str:
@@ -302,12 +298,20 @@ def _sentences(text: str) -> list[str]:
     return [part for part in parts if part]
 
 
-def split_outcomes(text: str) -> list[str]:
+def _is_heading(sentence: str, language: str) -> bool:
+    """A one- or two-word title such as "Cinematography" that groups the outcomes after it."""
+    if len(sentence.split()) > 2 or not sentence[:1].isupper() or sentence.endswith((".", "!", "?")):
+        return False
+    return not language or outcome_verb(sentence, language).kind == VerbKind.MISSING
+
+
+def split_outcomes(text: str, language: str = "") -> list[str]:
     """Learning outcome statements from one language's outcome text.
 
     Handles what SIS exports contain: one statement per line, bulleted or numbered lists (also inline,
     where the export lost the line breaks), an introductory line ("After the course the student can:")
-    that is dropped, and prose that is split into sentences.
+    that is dropped, headings that group outcomes, and prose that is split into sentences. With
+    `language` (fi, sv, en), a short line that starts with an action verb is never taken for a heading.
     """
     # Where the export lost the line breaks of a list, a bullet still starts an item: "•" anywhere,
     # "-<no-break space>", and a dash right after the end of a sentence ("business.- Explain").
@@ -334,7 +338,7 @@ def split_outcomes(text: str) -> list[str]:
         last = len(sentences) - 1
         sentences = [
             sentence for index, sentence in enumerate(sentences)
-            if not (index < last and _INTRO_END.search(sentence)) and len(sentence.split()) > 2
+            if not (index < last and _INTRO_END.search(sentence)) and not _is_heading(sentence, language)
         ] or sentences[-1:]
     statements: list[str] = []
     for sentence in sentences:
@@ -346,7 +350,7 @@ def split_outcomes(text: str) -> list[str]:
 
 def _outcomes(texts: Mapping[str, str], teaching: list[str], notes: list[str]) -> list[dict[str, str]]:
     """Statements per language, paired by position; a language whose statements cannot be paired is left out."""
-    split = {code: split_outcomes(text) for code, text in texts.items()}
+    split = {code: split_outcomes(text, code) for code, text in texts.items()}
     split = {code: statements for code, statements in split.items() if statements}
     if not split:
         return []
@@ -491,7 +495,7 @@ def _course(record: Any, options: ImportOptions) -> _Course:
         errors.append(str(_("The course code is longer than %(n)s characters.") % {"n": MAX_CODE_LENGTH}))
 
     names = {lang: _course_name(text) for lang, text in _translations(record, "name", errors).items()}
-    title, copies = _without_copies({lang: text for lang, text in names.items() if text})
+    title = _without_copies({lang: text for lang, text in names.items() if text})
     if not title:
         errors.append(str(_("The course name (name_fi, name_sv or name_en) is missing.")))
 
@@ -503,10 +507,10 @@ def _course(record: Any, options: ImportOptions) -> _Course:
         data["languages"] = teaching
     for name, prefix in (("description", "content"), ("prerequisites", "prerequisites"),
                          ("assessment_description", "assessment")):
-        texts, _dropped = _without_copies(_translations(record, prefix, errors))
+        texts = _without_copies(_translations(record, prefix, errors))
         if texts:
             data[name] = texts
-    outcome_texts, _dropped = _without_copies(_translations(record, "learning_outcomes", errors))
+    outcome_texts = _without_copies(_translations(record, "learning_outcomes", errors))
     outcomes = _outcomes(outcome_texts, teaching, notes)
     if outcomes:
         data["learning_outcomes"] = [{"text": text, "skills": []} for text in outcomes]
@@ -717,16 +721,15 @@ def courses_import(*, provider: Organisation, by: Any, lines: Iterable[bytes | s
                     raise _InvalidRow([str(_("The course code %(code)s already appeared on line %(line)s.")
                                            % {"code": course.code, "line": seen[course.code]})], course.code)
                 seen[course.code] = line
-                with transaction.atomic():
-                    report.rows.append(
-                        _import_course(course, line=line, provider=provider, by=by, options=options)
-                    )
+                try:
+                    with transaction.atomic():  # a savepoint: a refused row leaves nothing behind
+                        result = _import_course(course, line=line, provider=provider, by=by, options=options)
+                except (DomainError, ValidationError) as error:
+                    raise _InvalidRow(_error_messages(error), course.code) from None
+                report.rows.append(result)
             except _InvalidRow as invalid:
                 report.rows.append(RowResult(line=line, status=RowStatus.INVALID, code=invalid.code,
                                              errors=invalid.errors))
-            except (DomainError, ValidationError) as error:
-                report.rows.append(RowResult(line=line, status=RowStatus.INVALID, code=course.code,
-                                             errors=_error_messages(error)))
         if not report.fatal and rows_read == 0:
             report.fatal = str(_("The file has no rows (only empty lines)."))
         report.written = report.ok and not options.dry_run
