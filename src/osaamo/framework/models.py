@@ -6,9 +6,12 @@ for sources and licences). EQF levels are a small fixed table in `osaamo.framewo
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from osaamo.framework.reference import esco_search_fields
 from osaamo.translation import TranslatedTextField, translated
 
 
@@ -48,6 +51,10 @@ class EscoSkill(models.Model):
     description = models.TextField(_("description"), blank=True)
     skill_type = models.CharField(_("skill type"), max_length=32, blank=True)
     collections = models.CharField(_("collections"), max_length=120, blank=True)
+    # Lower-case copies for the skill picker's search (selectors.esco_search), kept in step by
+    # save() and by the loader (reference.py), so a search is one scan with no function calls.
+    search_label = models.CharField(max_length=255, blank=True, editable=False)
+    search_alt_labels = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("ESCO skill")
@@ -56,6 +63,10 @@ class EscoSkill(models.Model):
 
     def __str__(self) -> str:
         return translated(self.preferred_label) or self.uri
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_label, self.search_alt_labels = esco_search_fields(self.preferred_label, self.alt_labels)
+        super().save(*args, **kwargs)
 
     @property
     def uuid(self) -> str:

@@ -132,6 +132,31 @@ AREA_LABELS: dict[Area, Any] = {
 }
 
 
+SEVERITY_LABELS: dict[Severity, Any] = {Severity.ERROR: _("Error"), Severity.WARNING: _("Warning")}
+
+FIELD_LABELS: dict[str, Any] = {
+    "title": _("Title"),
+    "description": _("Description"),
+    "country": _("Country of the awarding body"),
+    "awarding_bodies": _("Awarding bodies"),
+    "learning_outcomes": _("Learning outcomes"),
+    "ects": _("Workload (ECTS credits)"),
+    "hours": _("Workload (hours)"),
+    "eqf_level": _("EQF level"),
+    "qf_ehea_cycle": _("QF-EHEA cycle"),
+    "assessment_type": _("Type of assessment"),
+    "assessment_description": _("Assessment"),
+    "participation_form": _("Form of participation"),
+    "quality_assurance": _("Type of quality assurance"),
+    "quality_assurance_description": _("Quality assurance"),
+    "identity_verification": _("Supervision and identity verification"),
+    "stackability": _("Integration and stackability"),
+    "stackability_description": _("Stackability"),
+    "languages": _("Languages of instruction"),
+    "isced_f": _("Field of education (ISCED-F)"),
+}
+
+
 @dataclass(frozen=True)
 class Rule:
     code: str
@@ -140,6 +165,20 @@ class Rule:
     source: str  # the citation; names of documents, not translated
     explanation: Any  # lazy translatable: what the rule asks and why
     area: Area
+
+    @property
+    def severity_label(self) -> Any:
+        return SEVERITY_LABELS[self.severity]
+
+    @property
+    def field_label(self) -> Any:
+        return FIELD_LABELS.get(self.field, self.field)
+
+    def as_dict(self, language: str | None = None) -> dict[str, str]:
+        """For the API: the rule with its explanation in `language` (default: the active one)."""
+        with translation.override(language or translation.get_language()):
+            return {"code": self.code, "severity": str(self.severity), "field": self.field,
+                    "rule": self.source, "explanation": str(self.explanation)}
 
 
 ANNEX_I = "EU Council Recommendation 2022/C 243/02, Annex I"
