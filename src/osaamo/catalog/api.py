@@ -141,7 +141,7 @@ def offerings_list(request: HttpRequest, filters: Query[OfferingFiltersIn]) -> Q
     return selectors.public_offerings(
         selectors.OfferingFilters(
             micro_credential=filters.micro_credential,
-            provider=filters.provider,
+            provider=filters.provider or "",
             mode=filters.mode.value if filters.mode else "",
             language=filters.language.value if filters.language else "",
             price=filters.price or "",

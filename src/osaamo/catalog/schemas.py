@@ -288,13 +288,13 @@ class MicroCredentialFiltersIn(QueryInput):
     ects_min: Decimal | None = Field(None, ge=0, le=999, description="At least this many ECTS credits.")
     ects_max: Decimal | None = Field(None, ge=0, le=999, description="At most this many ECTS credits.")
     eqf_level: list[EqfLevel] = Field([], max_length=8, description="EQF level; repeat for several.")
-    isced: str = Field("", pattern=r"^[0-9]{2,4}$", description="ISCED-F code; matches that field and "
+    isced: str | None = Field(None, pattern=r"^[0-9]{2,4}$", description="ISCED-F code; matches that field and "
                        "every field under it.")
     language: Language | None = Field(None, description="Taught in this language (the specification or "
                                       "an upcoming offering).")
     mode: OfferingMode | None = Field(None, description="Has an upcoming offering in this mode.")
-    provider: str = Field("", max_length=60, pattern=SLUG_PATTERN, description="Provider slug; matches the "
-                          "owner and co-providers.")
+    provider: str | None = Field(None, max_length=60, pattern=SLUG_PATTERN, description="Provider slug; "
+                                 "matches the owner and co-providers.")
     price: Literal["free", "paid"] | None = Field(None, description="Has an upcoming offering that is free "
                                                   "(or paid) for individuals.")
     starts_after: date | None = Field(None, description="Has an upcoming offering starting on or after this day.")
@@ -305,10 +305,10 @@ class MicroCredentialFiltersIn(QueryInput):
             ects_min=self.ects_min,
             ects_max=self.ects_max,
             eqf_level=list(dict.fromkeys(self.eqf_level)),
-            isced=self.isced,
+            isced=self.isced or "",
             language=self.language.value if self.language else "",
             mode=self.mode.value if self.mode else "",
-            provider=self.provider,
+            provider=self.provider or "",
             price=self.price or "",
             starts_after=self.starts_after,
         )
@@ -318,8 +318,8 @@ class OfferingFiltersIn(QueryInput):
     """Filters of the public offering list; every one given must hold."""
 
     micro_credential: int | None = Field(None, ge=1, le=2**62, description="Micro-credential id.")
-    provider: str = Field("", max_length=60, pattern=SLUG_PATTERN, description="Provider slug; matches the "
-                          "owner and co-providers.")
+    provider: str | None = Field(None, max_length=60, pattern=SLUG_PATTERN, description="Provider slug; "
+                                 "matches the owner and co-providers.")
     mode: OfferingMode | None = None
     language: Language | None = Field(None, description="Language of instruction.")
     price: Literal["free", "paid"] | None = Field(None, description="Free (or paid) for individuals.")
