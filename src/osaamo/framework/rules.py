@@ -387,13 +387,13 @@ def _check_title(design: Design) -> list[Finding]:
         title = _text(design.title, language)
         if len(title) > TITLE_MAX_LENGTH:
             findings.append(_find("title.too_long", _message(
-                _("The title in %(language)s is %(length)s characters long. Shorten it to at most %(max)s "
+                _("The title (%(language)s) is %(length)s characters long. Shorten it to at most %(max)s "
                   "characters so that it fits on the certificate and in search results."),
                 language=LANGUAGE_NAMES[language], length=len(title), max=TITLE_MAX_LENGTH), language=language))
         match = _DEGREE_PATTERN.search(title)
         if match:
             findings.append(_find("title.degree_word", _message(
-                _("The title in %(language)s contains “%(word)s”. A micro-credential is not a degree: rephrase "
+                _("The title (%(language)s) contains “%(word)s”. A micro-credential is not a degree: rephrase "
                   "the title so that learners and employers cannot mistake it for one."),
                 language=LANGUAGE_NAMES[language], word=match.group(0)), language=language))
         words = re.findall(r"[^\W\d_]+", title.lower())
@@ -480,8 +480,9 @@ def _check_outcomes(design: Design) -> list[Finding]:
         missing = [code for code in title_languages if code not in present]
         if missing:
             findings.append(_find("learning_outcome.language_missing", _message(
-                _("Learning outcome %(number)s is missing in %(languages)s, although the title is written in it. "
-                  "Translate the outcome so that the certificate lists the same outcomes in every language."),
+                _("Learning outcome %(number)s has no translation in: %(languages)s. The title is written in these "
+                  "languages, so translate the outcome too; the certificate lists the same outcomes in every "
+                  "language."),
                 number=number, languages=[LANGUAGE_NAMES[code] for code in missing]), field=field_name))
     return findings
 
@@ -504,8 +505,8 @@ def _check_workload(design: Design) -> list[Finding]:
             "learner's work.")))]
     if not ECTS_MIN <= ects <= ECTS_MAX:
         return [_find("ects.out_of_range", _message(
-            _("The workload is %(ects)s ECTS credits. A micro-credential is %(min)s–%(max)s credits: 60 credits is a "
-              "full year of study. Enter a workload from %(min)s to %(max)s credits."),
+            _("The workload is %(ects)s ECTS credits, but a micro-credential is %(min)s–%(max)s credits. Enter a "
+              "workload in that range; a larger whole can be split into micro-credentials that stack."),
             ects=ects, min=ECTS_MIN, max=ECTS_MAX))]
     # Severity: a warning. The credits (M7) are the binding figure and are checked above; the hours
     # are an optional explanation of them. A mismatch is usually a provider counting only contact

@@ -216,9 +216,9 @@ ADVERBS: dict[str, frozenset[str]] = {
 }
 
 EXAMPLE_VERBS: dict[str, str] = {
-    "fi": "“analysoida”, “soveltaa”, “suunnitella”, “arvioida”",
-    "sv": "“analysera”, “tillämpa”, “planera”, “bedöma”",
-    "en": "“analyse”, “apply”, “design”, “evaluate”",
+    "fi": "analysoida, soveltaa, suunnitella, arvioida",
+    "sv": "analysera, tillämpa, planera, bedöma",
+    "en": "analyse, apply, design, evaluate",
 }
 
 LANGUAGES = ("fi", "sv", "en")
