@@ -14,12 +14,8 @@ import pytest
 from django.test import Client
 
 from osaamo.catalog.models import MicroCredential, Offering, OfferingState, VersionState
-from tests.catalog.test_design_support import design_url, form_data, login, make_draft, reference_data
+from tests.catalog.test_design_support import design_url, form_data, login, make_draft
 from tests.factories import make_published, offering_data
-
-__all__ = ["reference_data"]
-
-pytestmark = pytest.mark.usefixtures("reference_data")
 
 MISSING = 999_999
 

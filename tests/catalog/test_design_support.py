@@ -5,34 +5,15 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from typing import Any
 
-import pytest
 from django.urls import reverse
 
 from osaamo.catalog.models import MicroCredentialVersion
 from osaamo.catalog.services import micro_credential_create
-from osaamo.framework.models import EscoSkill, IscedField
-from tests.factories import SKILL_DATA_PROTECTION, SKILL_GDPR, design_data
+from tests.factories import design_data
 
 TEXT_FIELDS = ("title", "description", "target_group", "prerequisites", "further_information",
                "assessment_description", "quality_assurance_description", "stackability_description")
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def reference_data(db: Any) -> None:
-    """The ISCED-F field and ESCO skills the test designs use (the data migration ships them all)."""
-    broad, _ = IscedField.objects.get_or_create(
-        code="04", defaults={"level": "broad", "label": {"en": "Business, administration and law"}})
-    narrow, _ = IscedField.objects.get_or_create(
-        code="042", defaults={"level": "narrow", "parent": broad, "label": {"en": "Law"}})
-    IscedField.objects.get_or_create(code="0421", defaults={"level": "detailed", "parent": narrow,
-                                                            "label": {"en": "Law"}})
-    EscoSkill.objects.get_or_create(uri=SKILL_DATA_PROTECTION, defaults={
-        "preferred_label": {"en": "data protection"},
-        "description": "The principles, ethical issues, regulations and protocols of data protection."})
-    EscoSkill.objects.get_or_create(uri=SKILL_GDPR, defaults={
-        "preferred_label": {"en": "General Data Protection Regulation"},
-        "description": "The EU regulation on the protection of natural persons with regard to personal data."})
 
 
 def form_data(design: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:

@@ -18,13 +18,8 @@ from tests.catalog.test_design_support import (
     form_data,
     login,
     make_draft,
-    reference_data,
 )
 from tests.factories import make_published
-
-__all__ = ["reference_data"]
-
-pytestmark = pytest.mark.usefixtures("reference_data")
 
 
 def messages_of(response: Any) -> list[str]:

@@ -26,9 +26,9 @@ from osaamo.accounts.selectors import public_providers
 from osaamo.catalog.models import MicroCredentialVersion, Offering
 from osaamo.catalog.services import MAX_OUTCOMES, clean_design_data
 from osaamo.errors import InvalidInput
-from osaamo.framework.isced import isced_entries
 from osaamo.framework.models import EscoSkill
 from osaamo.framework.rules import Design, Finding, Severity, validate_design
+from osaamo.framework.selectors import esco_search, esco_skill, esco_skills_by_uri, isced_choices
 from osaamo.framework.vocabularies import (
     EQF_LEVELS,
     AssessmentType,
@@ -180,7 +180,7 @@ class VersionForm(forms.Form):
                     label=_language_label(field.label, language), required=False, max_length=field.max_length,
                     widget=_text_widget(field, language),
                 )
-        self.fields["isced_f"].choices = [*BLANK, *isced_groups()]  # type: ignore[attr-defined]
+        self.fields["isced_f"].choices = [*BLANK, *isced_choices()]  # type: ignore[attr-defined]
         self.fields["co_providers"].choices = [  # type: ignore[attr-defined]
             (other.slug, other.display_name) for other in public_providers().exclude(pk=provider.pk)
         ]
@@ -284,9 +284,7 @@ class OutcomeForm(forms.Form):
             uris = [uri for uri in data.getlist(self.add_prefix("skills")) if isinstance(uri, str)]
         else:
             uris = list(self.initial.get("skills") or [])
-        uris = list(dict.fromkeys(uris))[:50]
-        found = {skill.uri: skill for skill in EscoSkill.objects.filter(uri__in=uris)}
-        return [found[uri] for uri in uris if uri in found]
+        return esco_skills_by_uri(uris[:50])
 
     def entry(self) -> dict[str, Any] | None:
         """The outcome as the services take it; None for an empty row."""
@@ -323,27 +321,12 @@ def row_prefix(value: str) -> str | None:
     return value if ROW_PREFIX.match(value or "") else None
 
 
-def isced_groups() -> list[tuple[str, list[tuple[str, str]]]]:
-    """ISCED-F 2013 for a grouped select: one group per broad field, holding it and its narrow and detailed fields."""
-    entries = list(isced_entries().values())
-    return [
-        (f"{broad.code} {broad.label}",
-         [(entry.code, f"{entry.code} {entry.label}") for entry in entries if entry.code.startswith(broad.code)])
-        for broad in entries if broad.level == "broad"
-    ]
-
-
 def skill_search(query: str) -> list[EscoSkill]:
-    from osaamo.framework.selectors import esco_search  # TODO: top-level import once the framework ships it
-
-    query = (query or "").strip()
-    if len(query) < 2:
-        return []
-    return list(esco_search(query[:100], limit=SKILL_RESULTS))
+    return esco_search(query or "", limit=SKILL_RESULTS)
 
 
 def skill_by_uri(uri: str) -> EscoSkill | None:
-    return EscoSkill.objects.filter(uri=(uri or "")[:120]).first()
+    return esco_skill((uri or "")[:200])
 
 
 def _int(value: Any, default: int = 0) -> int:
