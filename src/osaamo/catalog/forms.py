@@ -92,6 +92,7 @@ class CatalogFilterForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         fields: dict[str, Any] = self.fields
         fields["eqf_level"].choices = [(level, eqf_level_label(level)) for level in EQF_LEVELS]
