@@ -223,3 +223,6 @@ class Offering(models.Model):
     @property
     def is_free(self) -> bool:
         return self.price_individual == 0
+
+
+from osaamo.catalog.search.models import SearchDocument, SearchTerm  # noqa: E402, F401  (the search index)
