@@ -265,3 +265,7 @@ def test_edit_and_cancel_an_offering(client: Any, helsinki: Any, helsinki_admin:
     assert "The offering was cancelled." in messages_of(response)
     refused = client.post(design_url("offering_edit", helsinki, offering.pk), offering_form(), follow=True)
     assert "A cancelled offering cannot be changed." in messages_of(refused)
+    page = client.get(design_url("offering_edit", helsinki, offering.pk), follow=True)
+    assert "A cancelled offering cannot be changed." in messages_of(page)
+    offering.refresh_from_db()
+    assert offering.seats == 12 and offering.state == OfferingState.CANCELLED

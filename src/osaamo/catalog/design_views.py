@@ -38,7 +38,7 @@ from osaamo.catalog.design_forms import (
     skill_by_uri,
     skill_search,
 )
-from osaamo.catalog.models import MicroCredential, MicroCredentialVersion, VersionState
+from osaamo.catalog.models import MicroCredential, MicroCredentialVersion, OfferingState, VersionState
 from osaamo.catalog.selectors import (
     CatalogFilters,
     catalog_search,
@@ -409,6 +409,9 @@ def offering_edit(request: HttpRequest, provider: str, pk: int) -> HttpResponse:
     organisation = _provider(request, provider)
     offering = _found(staff_offering, provider=organisation, pk=pk)
     version = offering.version
+    if request.method == "GET" and offering.state == OfferingState.CANCELLED:
+        messages.info(request, _("A cancelled offering cannot be changed."))
+        return redirect(_detail_url(version))
     form = OfferingForm(request.POST or None, initial=offering_initial(offering))
     if request.method == "POST" and form.is_valid():
         try:
