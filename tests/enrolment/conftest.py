@@ -1,0 +1,92 @@
+"""Enrolment scenarios: a published Helsinki micro-credential with offerings built for each case,
+learners, and employer administrators of two companies."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from osaamo.catalog.services import offering_create
+from tests.factories import make_employer, make_published, make_user, offering_data
+
+_learners = itertools.count(1)
+
+
+def make_offering(version: Any, by: Any, **changes: Any) -> Any:
+    """An offering of `version` through the catalog's service (window open now unless changed)."""
+    return offering_create(version=version, by=by, data=offering_data(**changes))
+
+
+def make_learner(name: str = "", language: str = "en") -> Any:
+    n = next(_learners)
+    user = make_user(f"learner{n}@example.com", name or f"Learner {n}")
+    if language != "en":
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return user
+
+
+def closed_window(**changes: Any) -> dict[str, Any]:
+    now = timezone.now()
+    return {"enrolment_opens": (now - timedelta(days=10)).isoformat(),
+            "enrolment_closes": (now - timedelta(days=1)).isoformat(), **changes}
+
+
+@pytest.fixture
+def version(helsinki: Any, helsinki_admin: Any) -> Any:
+    """A published micro-credential that states prerequisites, with no offering yet."""
+    return make_published(helsinki, helsinki_admin, code="HY-ENROL-1", offering=False)
+
+
+@pytest.fixture
+def version_without_prerequisites(helsinki: Any, helsinki_admin: Any) -> Any:
+    return make_published(helsinki, helsinki_admin, code="HY-ENROL-2", offering=False, prerequisites={})
+
+
+@pytest.fixture
+def free_offering(version: Any, helsinki_admin: Any) -> Any:
+    return make_offering(version, helsinki_admin, seats=3, min_participants=2, price_individual=Decimal("0"))
+
+
+@pytest.fixture
+def paid_offering(version: Any, helsinki_admin: Any) -> Any:
+    return make_offering(version, helsinki_admin, seats=3, min_participants=2, price_individual=Decimal("290.00"),
+                         price_organisation=Decimal("450.00"))
+
+
+@pytest.fixture
+def employer_admin(employer: Any) -> Any:
+    return make_user("eeva.admin@konepaja.example", "Eeva Employer", employer, "employer_admin")
+
+
+@pytest.fixture
+def other_employer(db: Any) -> Any:
+    return make_employer("sahatehdas", "Sahatehdas Oy")
+
+
+@pytest.fixture
+def other_employer_admin(other_employer: Any) -> Any:
+    return make_user("olli.admin@sahatehdas.example", "Olli Other", other_employer, "employer_admin")
+
+
+ORGANISATION_BILLING = {
+    "name": "Konepaja Oy", "business_id": "0112038-9", "street_address": "Tehtaankatu 1",
+    "postal_code": "00140", "city": "Helsinki", "country": "FI", "your_reference": "PO-4711",
+    "email": "laskut@konepaja.example",
+}
+PERSON_BILLING = {
+    "name": "Liisa Learner", "street_address": "Kotikatu 2 A 3", "postal_code": "00100", "city": "Helsinki",
+    "country": "FI", "email": "liisa.learner@example.com",
+}
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks: Any) -> Any:
+    """`with committed(): service(...)` runs what the service left for after the commit (its mail), as a
+    real commit would; the test's own transaction never commits."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
