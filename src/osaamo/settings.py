@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # serves the API documentation's Swagger UI from our own static files (works offline)
     "osaamo.web",
     "osaamo.audit",
     "osaamo.accounts",
