@@ -1,0 +1,774 @@
+"""Writing credentials: issuer keys, issuing (one, or an offering's passed learners in the background),
+status lists, revocation and suspension, language versions, share links, trusted issuers.
+
+Every change leaves an audit row in its transaction; mail and tasks go out after commit. A result is
+issued once: each credential carries an idempotency key ("enrolment:<id>", …) that the database
+keeps unique, so repeating or resuming bulk issuing never issues twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import uuid as uuid_module
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
+
+import osaamo.vc as vc
+from osaamo.accounts.models import Organisation, OrganisationKind, Role, User
+from osaamo.accounts.selectors import REGISTRAR_ROLES, has_role
+from osaamo.accounts.services import user_create
+from osaamo.audit.services import audit_record
+from osaamo.catalog.models import MicroCredentialVersion, Offering
+from osaamo.credentials import building, identity, keystore
+from osaamo.credentials.models import (
+    STATUS_LIST_LENGTH,
+    CredentialDocument,
+    CredentialState,
+    IssuedCredential,
+    IssuerKey,
+    IssuingJob,
+    LearnerIdentity,
+    ShareLink,
+    ShareView,
+    StatusEntry,
+    StatusList,
+    StatusPurpose,
+    TrustedIssuer,
+)
+from osaamo.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from osaamo.framework.vocabularies import GradingScale, IdentityVerification
+from osaamo.translation import LANGUAGE_CODES, translated
+
+logger = logging.getLogger(__name__)
+
+STATUS_LIST_TTL_SECONDS = 300
+# A list takes new entries until three quarters are used, so a random free index is found in a
+# few tries while every list stays large enough for herd privacy (Bitstring Status List §5.2).
+STATUS_LIST_FILL_LIMIT = 0.75
+SHARE_LINK_MAX_DAYS = 366  # "at most one year ahead" (finnish-context.md §5.12); a leap year has 366 days
+GRADES_0_5 = ("1", "2", "3", "4", "5")
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _require_registrar(by: Any, provider: Organisation) -> None:
+    if not has_role(by, provider, REGISTRAR_ROLES):
+        raise PermissionDenied()
+
+
+def _is_operator(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser) or user.memberships.filter(
+        role=Role.OPERATOR, organisation__kind=OrganisationKind.OPERATOR
+    ).exists()
+
+
+# --- issuer keys --------------------------------------------------------------------------------
+
+
+def _new_key(provider: Organisation, fragment: str) -> IssuerKey:
+    private_key = vc.generate_key_pair()
+    seed = vc.private_key_to_bytes(private_key)
+    return IssuerKey.objects.create(
+        provider=provider,
+        fragment=fragment,
+        public_key_multibase=vc.encode_public_multikey(private_key.public_key()),
+        encrypted_private_key=keystore.encrypt_seed(seed, provider_id=provider.pk, fragment=fragment),
+    )
+
+
+def issuer_key_current(provider: Organisation) -> IssuerKey:
+    """The provider's signing key, created on first use (with the provider's trusted-issuer entry)."""
+    key = IssuerKey.objects.filter(provider=provider, retired_at__isnull=True).first()
+    if key is not None:
+        return key
+    if not provider.is_provider:
+        raise Conflict(_("Only a higher-education institution issues credentials."), code="not_a_provider")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                key = _new_key(provider, "key-1")
+        except IntegrityError:
+            return IssuerKey.objects.get(provider=provider, retired_at__isnull=True)
+        # Providers are admitted by the operator, so the platform's own issuers are recognised from
+        # the start; the operator may remove the entry (it is never re-added by a rotation).
+        TrustedIssuer.objects.get_or_create(
+            did=identity.provider_did(provider),
+            defaults={"name": dict(provider.name), "institution_code": provider.institution_code,
+                      "organisation": provider, "added_automatically": True},
+        )
+        audit_record(action="issuer_key.created", actor=None, organisation=provider, target=key,
+                     data={"key": key.fragment, "public_key": key.public_key_multibase})
+    return key
+
+
+def issuer_key_rotate(*, provider: Organisation, by: Any, now: datetime | None = None) -> IssuerKey:
+    """Retire the current key and sign with a new one from now on; the old key stays in the DID
+    document (verificationMethod and assertionMethod), so everything it signed still verifies."""
+    if not (has_role(by, provider, (Role.PROVIDER_ADMIN,)) or _is_operator(by)):
+        raise PermissionDenied()
+    now = _now(now)
+    issuer_key_current(provider)
+    with transaction.atomic():
+        keys = list(IssuerKey.objects.select_for_update().filter(provider=provider))
+        current = next((k for k in keys if k.retired_at is None), None)
+        numbers = [int(k.fragment.rsplit("-", 1)[-1]) for k in keys if k.fragment.rsplit("-", 1)[-1].isdigit()]
+        if current is not None:
+            current.retired_at = now
+            current.save(update_fields=["retired_at"])
+        key = _new_key(provider, f"key-{max(numbers, default=0) + 1}")
+        audit_record(action="issuer_key.rotated", actor=by, organisation=provider, target=key,
+                     data={"key": key.fragment, "public_key": key.public_key_multibase,
+                           "retired": current.fragment if current else ""})
+    return key
+
+
+def signer_for(key: IssuerKey) -> vc.Signer:
+    seed = keystore.decrypt_seed(key.encrypted_private_key, provider_id=key.provider_id, fragment=key.fragment)
+    return vc.Signer(f"{identity.issuer_did(key.provider.slug)}#{key.fragment}", vc.private_key_from_bytes(seed))
+
+
+# --- status lists -------------------------------------------------------------------------------
+
+
+def _sign_status_list(status_list: StatusList, *, now: datetime, signer: vc.Signer | None = None) -> None:
+    provider = status_list.provider
+    signer = signer or signer_for(issuer_key_current(provider))
+    unsigned = vc.build_status_list_credential(
+        list_id=identity.status_list_url(provider.slug, status_list.number),
+        issuer=identity.provider_did(provider),
+        purpose=status_list.purpose,
+        status_list=vc.StatusList(status_list.length, data=bytes(status_list.bits)),
+        valid_from=building.timestamp(now),
+        ttl_ms=STATUS_LIST_TTL_SECONDS * 1000,
+    )
+    signed = vc.issue(unsigned, signer=signer, now=now)
+    status_list.signed_json = json.dumps(signed, ensure_ascii=False, separators=(",", ":"))
+    status_list.signed_at = now
+
+
+def _open_status_list(provider: Organisation, purpose: str, now: datetime, signer: vc.Signer) -> StatusList:
+    """The provider's list for `purpose` that still takes entries, locked; a new one when all are full."""
+    for _attempt in range(5):
+        found = (StatusList.objects.select_for_update().select_related("provider")
+                 .filter(provider=provider, purpose=purpose, is_full=False).order_by("number").first())
+        if found is not None:
+            return found
+        number = (StatusList.objects.filter(provider=provider).aggregate(n=Max("number"))["n"] or 0) + 1
+        status_list = StatusList(provider=provider, number=number, purpose=purpose,
+                                 bits=bytes(STATUS_LIST_LENGTH // 8), length=STATUS_LIST_LENGTH)
+        _sign_status_list(status_list, now=now, signer=signer)
+        try:
+            with transaction.atomic():
+                status_list.save()
+        except IntegrityError:
+            continue  # another transaction took this number: look again
+        return StatusList.objects.select_for_update().select_related("provider").get(pk=status_list.pk)
+    raise Conflict(_("No status list could be opened; try again."), code="status_list_busy")
+
+
+def _allocate(credential: IssuedCredential, purpose: str, now: datetime, signer: vc.Signer) -> StatusEntry:
+    """A random free index (herd privacy) in an open list; (list, index) is unique in the database."""
+    rng = secrets.SystemRandom()
+    status_list = _open_status_list(credential.provider, purpose, now, signer)
+    for _attempt in range(64):
+        index = rng.randrange(status_list.length)
+        try:
+            with transaction.atomic():
+                entry = StatusEntry.objects.create(status_list=status_list, index=index, credential=credential,
+                                                   purpose=purpose)
+        except IntegrityError:
+            continue
+        allocated = status_list.allocated + 1
+        StatusList.objects.filter(pk=status_list.pk).update(
+            allocated=F("allocated") + 1, is_full=allocated >= status_list.length * STATUS_LIST_FILL_LIMIT
+        )
+        return entry
+    # Practically unreachable below the fill limit; close the list and let the caller try again.
+    StatusList.objects.filter(pk=status_list.pk).update(is_full=True)
+    raise Conflict(_("No free place was found in the status list; try again."), code="status_list_busy")
+
+
+def _set_status_bit(credential: IssuedCredential, purpose: str, value: bool, now: datetime) -> None:
+    entry = credential.status_entries.select_related("status_list").get(purpose=purpose)
+    status_list = StatusList.objects.select_for_update().select_related("provider").get(pk=entry.status_list_id)
+    bits = vc.StatusList(status_list.length, data=bytes(status_list.bits))
+    if bits.get(entry.index) == value:
+        return
+    bits.set(entry.index, value)
+    status_list.bits = bits.to_bytes()
+    _sign_status_list(status_list, now=now)
+    status_list.save(update_fields=["bits", "signed_json", "signed_at"])
+
+
+# --- issuing --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Recipient:
+    email: str
+    name: str = ""
+    user: User | None = None
+    did: str = ""
+    language: str = "fi"
+
+
+def recipient_for_user(user: User) -> Recipient:
+    did_row = LearnerIdentity.objects.filter(user=user).first()
+    language = user.preferred_language if user.preferred_language in LANGUAGE_CODES else "fi"
+    return Recipient(email=user.email, name=user.full_name, user=user, did=did_row.did if did_row else "",
+                     language=language)
+
+
+def clean_grade(version: MicroCredentialVersion, grade: Any) -> str:
+    """"" (no grade given) or a grade on the micro-credential's scale; a failing grade is refused."""
+    grade = str(grade or "").strip().lower()
+    if version.grading_scale == GradingScale.PASS_FAIL:
+        if grade in ("", "pass", "hyväksytty", "godkänd"):
+            return "pass"
+        raise InvalidInput(details={"grade": [_("This micro-credential is graded pass / fail; a certificate is "
+                                                "issued only for a pass.")]})
+    if grade in ("", *GRADES_0_5):
+        return grade
+    raise InvalidInput(details={"grade": [_("Give a passing grade from 1 to 5 (0 is a fail).")]})
+
+
+def credential_issue(
+    *,
+    version: MicroCredentialVersion,
+    recipient: Recipient,
+    by: Any,
+    idempotency_key: str,
+    offering: Offering | None = None,
+    enrolment: Any = None,
+    grade: Any = "",
+    awarded_on: date | None = None,
+    identity_verification: str = "",
+    job: IssuingJob | None = None,
+    now: datetime | None = None,
+    version_data: Mapping[str, Any] | None = None,
+    signer_cache: dict[int, vc.Signer] | None = None,
+    notify: bool = True,
+) -> tuple[IssuedCredential, bool]:
+    """Issue one credential, signed in the learner's language. Returns (credential, created).
+
+    Idempotent: a second call with the same `idempotency_key` returns the first credential. The
+    other language versions are signed when first asked for (`credential_document`).
+    """
+    provider = version.micro_credential.provider
+    _require_registrar(by, provider)
+    existing = IssuedCredential.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing, False
+    if version.state not in ("published", "retired"):
+        raise Conflict(_("Only a published micro-credential can be certified."), code="not_published")
+    if identity_verification and identity_verification not in IdentityVerification.values:
+        raise InvalidInput(details={"identity_verification": [_("Choose one of the listed ways.")]})
+    grade = clean_grade(version, grade)
+    now = _now(now)
+    awarded_on = awarded_on or timezone.localdate(now)
+    if awarded_on > timezone.localdate(now):
+        raise InvalidInput(details={"awarded_on": [_("The date of the result cannot be in the future.")]})
+    key = issuer_key_current(provider)
+    if signer_cache is not None and key.pk in signer_cache:
+        signer = signer_cache[key.pk]
+    else:
+        signer = signer_for(key)
+        if signer_cache is not None:
+            signer_cache[key.pk] = signer
+    data = version_data if version_data is not None else building.version_values(version)
+    language = recipient.language if recipient.language in LANGUAGE_CODES else "fi"
+    try:
+        with transaction.atomic():
+            credential = IssuedCredential.objects.create(
+                provider=provider, version=version, offering=offering, enrolment=enrolment,
+                idempotency_key=idempotency_key, learner=recipient.user, recipient_email=recipient.email.lower(),
+                recipient_name=recipient.name, language=language, issuer_key=key, values={},
+                public_code=secrets.token_urlsafe(15), issued_at=now.replace(microsecond=0),
+                issued_by=by if getattr(by, "is_authenticated", False) else None, job=job,
+            )
+            status = {}
+            for purpose in (StatusPurpose.REVOCATION, StatusPurpose.SUSPENSION):
+                entry = _allocate(credential, purpose, now, signer)
+                status[str(purpose)] = {"url": identity.status_list_url(provider.slug, entry.status_list.number),
+                                        "index": entry.index}
+            credential.values = building.credential_values(
+                credential_uuid=credential.uuid, version_data=data, offering=offering,
+                learner_email=recipient.email, learner_name=recipient.name, learner_did=recipient.did,
+                grade=grade, awarded_on=awarded_on, issued_at=credential.issued_at,
+                identity_verification=identity_verification, status=status,
+            )
+            credential.save(update_fields=["values"])
+            _sign_document(credential, language, signer=signer, created=credential.issued_at)
+            audit_record(action="credential.issued", actor=by, organisation=provider, target=credential,
+                         data={"uuid": str(credential.uuid), "version": version.pk, "email": credential.recipient_email,
+                               "idempotency_key": idempotency_key, "job": job.pk if job else None})
+            if notify:
+                transaction.on_commit(lambda: _mail_issued(credential.pk))
+    except IntegrityError:
+        # The same result was issued meanwhile by another request or worker: answer with that one.
+        existing = IssuedCredential.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return credential, True
+
+
+def credential_issue_for_enrolment(
+    *, enrolment: Any, by: Any, grade: Any = "", awarded_on: date | None = None, identity_verification: str = "",
+    job: IssuingJob | None = None, now: datetime | None = None, version_data: Mapping[str, Any] | None = None,
+    signer_cache: dict[int, vc.Signer] | None = None,
+) -> tuple[IssuedCredential, bool]:
+    """The certificate of a completed enrolment (also the hook for assessment results)."""
+    from osaamo.enrolment.models import EnrolmentState
+
+    if enrolment.state != EnrolmentState.COMPLETED:
+        raise Conflict(_("A certificate is issued only for a completed (passed) enrolment."), code="not_completed")
+    offering = enrolment.offering
+    finished = enrolment.finished_at
+    return credential_issue(
+        version=offering.version, recipient=recipient_for_user(enrolment.learner), by=by,
+        idempotency_key=f"enrolment:{enrolment.pk}", offering=offering, enrolment=enrolment, grade=grade,
+        awarded_on=awarded_on or (timezone.localdate(finished) if finished else None),
+        identity_verification=identity_verification, job=job, now=now, version_data=version_data,
+        signer_cache=signer_cache,
+    )
+
+
+def credential_issue_to_email(
+    *, version: MicroCredentialVersion, email: str, by: Any, request_key: str, grade: Any = "",
+    awarded_on: date | None = None, identity_verification: str = "", offering: Offering | None = None,
+    name: str = "", language: str = "", invite: bool = True, now: datetime | None = None,
+) -> tuple[IssuedCredential, bool]:
+    """Issue by hand to an email address. A learner without an account gets an invitation (an account
+    whose password they choose from the link); the credential is theirs either way, by email.
+
+    `request_key` identifies the form submission, so a double submit issues once.
+    """
+    provider = version.micro_credential.provider
+    _require_registrar(by, provider)
+    email = User.objects.normalize_email(email or "").strip().lower()
+    if not email or "@" not in email:
+        raise InvalidInput(details={"email": [_("Enter the learner's email address.")]})
+    user = User.objects.filter(email=email).first()
+    invited = False
+    if user is None and invite:
+        user = user_create(email=email, password=None, full_name=name.strip(),
+                           preferred_language=language if language in LANGUAGE_CODES else "fi")
+        invited = True
+    if user is not None:
+        recipient = recipient_for_user(user)
+        if name.strip() and not recipient.name:
+            recipient.name = name.strip()
+    else:
+        recipient = Recipient(email=email, name=name.strip(), language=language or "fi")
+    if language in LANGUAGE_CODES:
+        recipient.language = language
+    credential, created = credential_issue(
+        version=version, recipient=recipient, by=by, idempotency_key=f"manual:{request_key}", offering=offering,
+        grade=grade, awarded_on=awarded_on, identity_verification=identity_verification, now=now,
+        notify=not invited,
+    )
+    if created and invited and user is not None:
+        invited_user = user
+        transaction.on_commit(lambda: _mail_invitation(credential.pk, invited_user.pk))
+    return credential, created
+
+
+def _sign_document(credential: IssuedCredential, language: str, *, signer: vc.Signer, created: datetime
+                   ) -> CredentialDocument:
+    unsigned = building.render_credential(credential.values, language)
+    signed = vc.issue(unsigned, signer=signer, now=created)
+    return CredentialDocument.objects.create(
+        credential=credential, language=language,
+        signed_json=json.dumps(signed, ensure_ascii=False, indent=2),
+    )
+
+
+def credential_document(credential: IssuedCredential, language: str) -> CredentialDocument:
+    """The signed document in `language`: the stored one, or signed now from the snapshot (once; it
+    never changes afterwards). Signed with the key that issued the credential while that key is
+    current (then byte-identical whenever it is made), else with the provider's current key."""
+    if language not in LANGUAGE_CODES:
+        raise NotFound()
+    found = credential.documents.filter(language=language).first()
+    if found is not None:
+        return found
+    key = credential.issuer_key
+    if key.retired_at is None:
+        signer, created = signer_for(key), credential.issued_at
+    else:
+        signer, created = signer_for(issuer_key_current(credential.provider)), timezone.now()
+    try:
+        with transaction.atomic():
+            return _sign_document(credential, language, signer=signer, created=created)
+    except IntegrityError:
+        return credential.documents.get(language=language)
+
+
+# --- revocation and suspension -------------------------------------------------------------------
+
+
+def _clean_reason(reason: Any) -> str:
+    reason = str(reason or "").strip()
+    if not reason:
+        raise InvalidInput(details={"reason": [_("Give the reason; the learner sees it.")]})
+    return reason[:2000]
+
+
+def credential_revoke(*, credential: IssuedCredential, by: Any, reason: str, now: datetime | None = None
+                      ) -> IssuedCredential:
+    """Revoke for good (a correction is revoke + reissue). Every language version is revoked."""
+    _require_registrar(by, credential.provider)
+    reason = _clean_reason(reason)
+    now = _now(now)
+    with transaction.atomic():
+        credential = IssuedCredential.objects.select_for_update().get(pk=credential.pk)
+        if credential.state == CredentialState.REVOKED:
+            raise Conflict(_("This credential has already been revoked."), code="already_revoked")
+        _set_status_bit(credential, StatusPurpose.REVOCATION, True, now)
+        previous = credential.state
+        credential.state = CredentialState.REVOKED
+        credential.revoked_at = now
+        credential.revocation_reason = reason
+        credential.save(update_fields=["state", "revoked_at", "revocation_reason"])
+        audit_record(action="credential.revoked", actor=by, organisation=credential.provider, target=credential,
+                     data={"uuid": str(credential.uuid), "reason": reason, "previous_state": previous})
+    return credential
+
+
+def credential_suspend(*, credential: IssuedCredential, by: Any, reason: str, now: datetime | None = None
+                       ) -> IssuedCredential:
+    _require_registrar(by, credential.provider)
+    reason = _clean_reason(reason)
+    now = _now(now)
+    with transaction.atomic():
+        credential = IssuedCredential.objects.select_for_update().get(pk=credential.pk)
+        if credential.state != CredentialState.ACTIVE:
+            raise Conflict(_("Only a valid credential can be suspended."), code="not_active")
+        _set_status_bit(credential, StatusPurpose.SUSPENSION, True, now)
+        credential.state = CredentialState.SUSPENDED
+        credential.suspended_at = now
+        credential.suspension_reason = reason
+        credential.save(update_fields=["state", "suspended_at", "suspension_reason"])
+        audit_record(action="credential.suspended", actor=by, organisation=credential.provider, target=credential,
+                     data={"uuid": str(credential.uuid), "reason": reason})
+    return credential
+
+
+def credential_unsuspend(*, credential: IssuedCredential, by: Any, reason: str, now: datetime | None = None
+                         ) -> IssuedCredential:
+    """Lift a suspension: the credential is valid again."""
+    _require_registrar(by, credential.provider)
+    reason = _clean_reason(reason)
+    now = _now(now)
+    with transaction.atomic():
+        credential = IssuedCredential.objects.select_for_update().get(pk=credential.pk)
+        if credential.state != CredentialState.SUSPENDED:
+            raise Conflict(_("This credential is not suspended."), code="not_suspended")
+        _set_status_bit(credential, StatusPurpose.SUSPENSION, False, now)
+        credential.state = CredentialState.ACTIVE
+        credential.save(update_fields=["state"])
+        audit_record(action="credential.unsuspended", actor=by, organisation=credential.provider,
+                     target=credential, data={"uuid": str(credential.uuid), "reason": reason,
+                                              "suspension_reason": credential.suspension_reason})
+    return credential
+
+
+# --- bulk issuing ----------------------------------------------------------------------------------
+
+
+def issuing_job_create(*, offering: Offering, by: Any, awarded_on: date | None = None) -> IssuingJob:
+    """Queue issuing for every passed learner of `offering`; the task starts after commit."""
+    provider = offering.version.micro_credential.provider
+    _require_registrar(by, provider)
+    if awarded_on and awarded_on > timezone.localdate():
+        raise InvalidInput(details={"awarded_on": [_("The date of the result cannot be in the future.")]})
+    with transaction.atomic():
+        job = IssuingJob.objects.create(provider=provider, offering=offering, created_by=by, awarded_on=awarded_on,
+                                        total=len(_passed_enrolment_ids(offering)))
+        audit_record(action="issuing_job.created", actor=by, organisation=provider, target=job,
+                     data={"offering": offering.pk, "total": job.total})
+        transaction.on_commit(lambda: issuing_job_enqueue(job))
+    return job
+
+
+def issuing_job_enqueue(job: IssuingJob) -> None:
+    from osaamo.credentials.tasks import run_issuing_job
+
+    result = run_issuing_job.enqueue(job_id=job.pk)
+    IssuingJob.objects.filter(pk=job.pk, task_id="").update(task_id=str(result.id)[:64])
+
+
+def _passed_enrolment_ids(offering: Offering) -> list[int]:
+    from osaamo.enrolment.models import Enrolment, EnrolmentState
+
+    return list(Enrolment.objects.filter(offering=offering, state=EnrolmentState.COMPLETED)
+                .order_by("id").values_list("id", flat=True))
+
+
+def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int | None = None) -> IssuingJob:
+    """Issue for every passed learner not yet certified. Safe to run again or after a crash: each
+    enrolment's idempotency key is unique, and the counts are recomputed from the database.
+
+    `stop_after` (tests) simulates a crash after that many credentials.
+    """
+    from osaamo.enrolment.models import Enrolment
+
+    job = IssuingJob.objects.select_related("offering__version__micro_credential__provider", "created_by").get(
+        pk=job_id)
+    if job.state == IssuingJob.State.FINISHED:
+        return job
+    offering = job.offering
+    ids = _passed_enrolment_ids(offering)
+    IssuingJob.objects.filter(pk=job.pk).update(state=IssuingJob.State.RUNNING, total=len(ids),
+                                                started_at=job.started_at or timezone.now())
+    keys = {f"enrolment:{pk}": pk for pk in ids}
+    done = dict(IssuedCredential.objects.filter(idempotency_key__in=list(keys)).values_list("idempotency_key",
+                                                                                             "job_id"))
+    issued = sum(1 for job_ref in done.values() if job_ref == job.pk)
+    skipped = len(done) - issued
+    failed = 0
+    errors: list[dict[str, Any]] = []
+    version_data = building.version_values(offering.version)
+    signers: dict[int, vc.Signer] = {}
+    remaining = [pk for key, pk in keys.items() if key not in done]
+    created_count = 0
+    for position, enrolment in enumerate(
+            Enrolment.objects.select_related("learner", "offering__version__micro_credential__provider")
+            .filter(pk__in=remaining).order_by("id").iterator(chunk_size=200)):
+        if stop_after is not None and created_count >= stop_after:
+            raise RuntimeError("simulated crash")
+        try:
+            _credential, created = credential_issue_for_enrolment(
+                enrolment=enrolment, by=job.created_by, awarded_on=job.awarded_on, job=job, now=now,
+                version_data=version_data, signer_cache=signers,
+            )
+        except (Conflict, InvalidInput, PermissionDenied) as error:
+            failed += 1
+            errors.append({"enrolment": enrolment.pk, "email": enrolment.learner.email, "error": str(error.message)})
+        else:
+            if created:
+                issued += 1
+                created_count += 1
+            else:
+                skipped += 1
+        if position % 25 == 0:
+            IssuingJob.objects.filter(pk=job.pk).update(issued=issued, skipped=skipped, failed=failed,
+                                                        errors=errors[:100])
+    IssuingJob.objects.filter(pk=job.pk).update(
+        state=IssuingJob.State.FINISHED, issued=issued, skipped=skipped, failed=failed, errors=errors[:100],
+        finished_at=timezone.now(),
+    )
+    with transaction.atomic():
+        job.refresh_from_db()
+        audit_record(action="issuing_job.finished", actor=job.created_by, organisation=job.provider, target=job,
+                     data={"issued": issued, "skipped": skipped, "failed": failed})
+    return job
+
+
+def issuing_job_mark_failed(*, job_id: int, error: str) -> None:
+    IssuingJob.objects.filter(pk=job_id).exclude(state=IssuingJob.State.FINISHED).update(
+        state=IssuingJob.State.FAILED, finished_at=timezone.now())
+    logger.warning("issuing job %s stopped: %s", job_id, error)
+
+
+def issuing_job_resume(*, job: IssuingJob, by: Any) -> IssuingJob:
+    """Start a stopped (or stuck) job again; it continues where it was."""
+    _require_registrar(by, job.provider)
+    if job.state == IssuingJob.State.FINISHED:
+        raise Conflict(_("This issuing has finished."), code="job_finished")
+    with transaction.atomic():
+        IssuingJob.objects.filter(pk=job.pk).update(state=IssuingJob.State.QUEUED, task_id="")
+        audit_record(action="issuing_job.resumed", actor=by, organisation=job.provider, target=job)
+        transaction.on_commit(lambda: issuing_job_enqueue(job))
+    job.refresh_from_db()
+    return job
+
+
+# --- the learner's side -----------------------------------------------------------------------------
+
+
+def share_link_create(*, credential: IssuedCredential, by: Any, expires_on: date, label: str = "",
+                      language: str = "", now: datetime | None = None) -> ShareLink:
+    """A link to one credential, valid until the end of `expires_on` (at most a year ahead)."""
+    if credential.learner_id is None or credential.learner_id != getattr(by, "pk", None):
+        raise NotFound()
+    now = _now(now)
+    today = timezone.localdate(now)
+    if expires_on < today:
+        raise InvalidInput(details={"expires_on": [_("Choose a date from today on.")]})
+    if expires_on > today + timedelta(days=SHARE_LINK_MAX_DAYS - 1) or expires_on > _one_year_from(today):
+        raise InvalidInput(details={"expires_on": [_("A share link can be valid for at most one year.")]})
+    expires_at = timezone.make_aware(datetime.combine(expires_on + timedelta(days=1), datetime.min.time()),
+                                     building.HELSINKI)
+    language = language if language in LANGUAGE_CODES else credential.language
+    with transaction.atomic():
+        link = ShareLink.objects.create(credential=credential, token=secrets.token_urlsafe(18),
+                                        label=(label or "").strip()[:100], language=language, expires_at=expires_at)
+        audit_record(action="share_link.created", actor=by, target=link,
+                     data={"credential": str(credential.uuid), "expires_on": expires_on.isoformat()})
+    return link
+
+
+def _one_year_from(day: date) -> date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def share_link_withdraw(*, link: ShareLink, by: Any, now: datetime | None = None) -> ShareLink:
+    if link.credential.learner_id != getattr(by, "pk", None):
+        raise NotFound()
+    if link.withdrawn_at is not None:
+        return link
+    with transaction.atomic():
+        link.withdrawn_at = _now(now)
+        link.save(update_fields=["withdrawn_at"])
+        audit_record(action="share_link.withdrawn", actor=by, target=link,
+                     data={"credential": str(link.credential.uuid)})
+    return link
+
+
+def share_link_record_view(*, link: ShareLink, what: str = "page", now: datetime | None = None) -> None:
+    """Count and log one opening (nothing about the viewer is stored)."""
+    now = _now(now)
+    with transaction.atomic():
+        ShareLink.objects.filter(pk=link.pk).update(view_count=F("view_count") + 1, last_viewed_at=now)
+        ShareView.objects.create(link=link, viewed_at=now, what=what[:12])
+
+
+def learner_did_set(*, user: Any, did: str) -> LearnerIdentity | None:
+    """Set (or clear, with "") the learner's DID used in credentials issued from now on."""
+    did = (did or "").strip()
+    with transaction.atomic():
+        if not did:
+            LearnerIdentity.objects.filter(user=user).delete()
+            audit_record(action="learner_did.cleared", actor=user, target=user)
+            return None
+        if did.startswith("did:key:"):
+            try:
+                vc.resolve_did_key(did)
+            except vc.DidResolutionError:
+                raise InvalidInput(details={"did": [_("This is not a valid did:key of an Ed25519 key.")]}) from None
+        elif did.startswith("did:web:"):
+            try:
+                vc.did_web_to_url(did)
+            except vc.DidResolutionError:
+                raise InvalidInput(details={"did": [_("This is not a valid did:web identifier.")]}) from None
+        else:
+            raise InvalidInput(details={"did": [_("Give a did:key or did:web identifier from your wallet.")]})
+        row, _created = LearnerIdentity.objects.update_or_create(user=user, defaults={"did": did[:200]})
+        audit_record(action="learner_did.set", actor=user, target=user, data={"did": did})
+    return row
+
+
+# --- recognised issuers (the operator's list) ------------------------------------------------------
+
+
+def trusted_issuer_add(*, by: Any, did: str, name: Mapping[str, str], institution_code: str = "",
+                       did_document: Any = None) -> TrustedIssuer:
+    if not _is_operator(by):
+        raise PermissionDenied()
+    did = (did or "").strip()
+    errors: dict[str, list[Any]] = {}
+    if not did.startswith("did:") or len(did) > 300 or " " in did:
+        errors["did"] = [_("Give the issuer's DID, e.g. did:web:university.example.")]
+    clean_name = {code: str(text).strip() for code, text in (name or {}).items()
+                  if code in LANGUAGE_CODES and str(text or "").strip()}
+    if not clean_name:
+        errors["name"] = [_("Give the institution's name in at least one language.")]
+    if did_document is not None and (not isinstance(did_document, Mapping) or did_document.get("id") != did):
+        errors["did_document"] = [_("The DID document must be a JSON object whose id is the DID above.")]
+    if errors:
+        raise InvalidInput(details=errors)
+    if TrustedIssuer.objects.filter(did=did).exists():
+        raise Conflict(_("This issuer is on the list already."), code="already_listed")
+    with transaction.atomic():
+        slug = identity.slug_of_own_did(did)
+        organisation = Organisation.objects.filter(slug=slug, kind=OrganisationKind.PROVIDER).first() if slug else None
+        issuer = TrustedIssuer.objects.create(did=did, name=clean_name, institution_code=institution_code.strip()[:20],
+                                              did_document=dict(did_document) if did_document else None,
+                                              organisation=organisation, added_by=by)
+        audit_record(action="trusted_issuer.added", actor=by, target=issuer,
+                     data={"did": did, "name": translated(clean_name, "en")})
+    return issuer
+
+
+def trusted_issuer_remove(*, issuer: TrustedIssuer, by: Any) -> None:
+    if not _is_operator(by):
+        raise PermissionDenied()
+    with transaction.atomic():
+        audit_record(action="trusted_issuer.removed", actor=by, target=issuer, data={"did": issuer.did})
+        issuer.delete()
+
+
+# --- mail ---------------------------------------------------------------------------------------------
+
+
+def _wallet_url(language: str) -> str:
+    with translation.override(language):
+        return identity.base_url() + reverse("credentials:wallet")
+
+
+def _mail_issued(credential_pk: int) -> None:
+    credential = IssuedCredential.objects.select_related("provider").get(pk=credential_pk)
+    language = credential.language
+    with translation.override(language):
+        context = {"credential": credential, "title": translated(credential.title_i18n, language),
+                   "issuer": translated(credential.issuer_name_i18n, language), "wallet_url": _wallet_url(language)}
+        subject = render_to_string("credentials/mail/issued_subject.txt", context).strip()
+        body = render_to_string("credentials/mail/issued.txt", context)
+    send_mail(subject, body, None, [credential.recipient_email], fail_silently=True)
+
+
+def _mail_invitation(credential_pk: int, user_pk: int) -> None:
+    credential = IssuedCredential.objects.select_related("provider").get(pk=credential_pk)
+    user = User.objects.get(pk=user_pk)
+    language = credential.language
+    with translation.override(language):
+        path = reverse("accounts:password_reset_confirm", kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
+        context = {"credential": credential, "title": translated(credential.title_i18n, language),
+                   "issuer": translated(credential.issuer_name_i18n, language),
+                   "set_password_url": identity.base_url() + path, "wallet_url": _wallet_url(language)}
+        subject = render_to_string("credentials/mail/invitation_subject.txt", context).strip()
+        body = render_to_string("credentials/mail/invitation.txt", context)
+    send_mail(subject, body, None, [credential.recipient_email], fail_silently=True)
+
+
+def credentials_claim_for(user: User) -> int:
+    """Attach credentials issued to `user`'s email before they had an account (by email identity)."""
+    with transaction.atomic():
+        count = IssuedCredential.objects.filter(learner__isnull=True, recipient_email=user.email.lower()).update(
+            learner=user)
+        if count:
+            audit_record(action="credential.claimed", actor=user, target=user, data={"count": count})
+    return count
+
+
+def uuid_or_none(value: Any) -> uuid_module.UUID | None:
+    try:
+        return uuid_module.UUID(str(value))
+    except (TypeError, ValueError):
+        return None
+

@@ -1,0 +1,18 @@
+"""Background tasks (django-tasks): thin — take ids, call a service (style.md practice 5)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from osaamo.credentials import services
+
+
+@task()
+def run_issuing_job(job_id: int) -> int:
+    """Issue an offering's certificates; idempotent, so a retry or a second worker never issues twice."""
+    try:
+        job = services.issuing_job_run(job_id=job_id)
+    except Exception as error:  # report the stop on the job's page, then let the worker record it too
+        services.issuing_job_mark_failed(job_id=job_id, error=repr(error))
+        raise
+    return job.issued
