@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "osaamo.framework",
     "osaamo.catalog",
     "osaamo.enrolment",
+    "osaamo.credentials",
     "osaamo.api",
 ]
 
