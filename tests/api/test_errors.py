@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import translation
 
 from osaamo.api.api import api
@@ -29,6 +30,18 @@ def test_every_kind_of_error_has_the_one_shape(helsinki_designer_api: ApiClient,
     assert_error(helsinki_designer_api.post("/manage/micro-credentials", raw="{not json"), 400, "malformed_request")
     assert_error(anonymous.get("/micro-credentials", {"eqf_level": "nine"}), 422, "invalid_input")
     assert_error(helsinki_designer_api.post(f"/manage/versions/{published.pk}/submit"), 409, "not_draft")
+
+
+def test_token_requests_and_api_errors_need_no_csrf_cookie(helsinki: Any, helsinki_designer: Any) -> None:
+    # A browser session's CSRF protection is for cookies; the API authenticates by a header.
+    client = Client(enforce_csrf_checks=True)
+    headers = {"Authorization": f"Bearer {make_token(helsinki_designer, helsinki)}"}
+    created = client.post("/api/v1/manage/micro-credentials", json.dumps({"code": "X"}),
+                          content_type="application/json", headers=headers)
+    assert created.status_code == 201, created.content
+    assert_error(client.post("/api/v1/nowhere", "{}", content_type="application/json"), 404, "not_found")
+    assert_error(client.post("/api/v1/offerings", "{}", content_type="application/json"), 405)
+    assert_error(client.post("/api/v1/manage/micro-credentials", "{}", content_type="application/json"), 401)
 
 
 def test_method_not_allowed_says_which_methods_are(anonymous: ApiClient) -> None:
