@@ -257,3 +257,20 @@ def test_the_list_runs_the_same_number_of_queries_for_5_or_50_results(
 def test_list_query_limit(client: Any, catalog: Any, django_assert_max_num_queries: Any) -> None:
     with django_assert_max_num_queries(10):
         get(client, "page_size=50&eqf_level=6&eqf_level=7")
+
+
+def test_each_result_shows_its_next_offering_that_meets_the_filters(client: Any, catalog: Any) -> None:
+    online_paid, blended_free = catalog.c.offerings.order_by("start_date")
+    unfiltered = get(client, "q=patient").content.decode()
+    assert f'datetime="{online_paid.start_date:%Y-%m-%d}"' in unfiltered
+    free = get(client, "q=patient&price=free").content.decode()
+    assert f'datetime="{blended_free.start_date:%Y-%m-%d}"' in free
+    assert f'datetime="{online_paid.start_date:%Y-%m-%d}"' not in free
+    assert "blended" in free and ">free<" in free
+
+
+def test_the_page_size_select_shows_the_size_in_use(client: Any, catalog: Any) -> None:
+    for query in ("", "q=data", "page_size=50"):
+        html = get(client, query).content.decode()
+        size = "50" if "50" in query else "20"
+        assert re.search(rf'<select name="page_size"[^>]*>.*<option value="{size}" selected>', html, re.S)

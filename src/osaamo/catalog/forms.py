@@ -14,9 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from osaamo.accounts.selectors import public_providers
 from osaamo.catalog.selectors import CatalogFilters
-from osaamo.framework.models import IscedField
+from osaamo.framework.selectors import isced_choices
 from osaamo.framework.vocabularies import EQF_LEVELS, Language, OfferingMode
-from osaamo.translation import translated
 from osaamo.web.templatetags.osaamo import eqf_comparable
 
 PAGE_SIZES: tuple[int, ...] = (10, 20, 50)
@@ -29,7 +28,7 @@ PRICE_CHOICES = [("", _("Free or paid")), ("free", _("Free")), ("paid", _("Paid"
 class CommaDecimalField(forms.DecimalField):
     """A decimal that also accepts the Finnish and Swedish decimal comma (2,5)."""
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Any:
         if isinstance(value, str):
             value = value.strip().replace(",", ".")
         return super().to_python(value)
@@ -39,23 +38,6 @@ def eqf_level_label(level: int) -> str:
     """"6 – Bachelor's degrees …": the level and what it corresponds to in Finland, when known."""
     comparable = eqf_comparable(level)
     return f"{level} – {comparable}" if comparable else str(level)
-
-
-def isced_choices() -> list[tuple[str, Any]]:
-    """ISCED-F fields grouped by broad field: the broad field itself, then its narrow and detailed ones."""
-    fields = list(IscedField.objects.order_by("code").only("code", "level", "label", "parent_id"))
-    groups: list[tuple[str, Any]] = [("", _("Any field"))]
-    current: list[tuple[str, str]] | None = None
-    for field in fields:
-        label = translated(field.label) or field.code
-        if field.level == IscedField.Level.BROAD or len(field.code) == 2:
-            current = [(field.code, str(_("%(code)s %(label)s: the whole field") % {
-                "code": field.code, "label": label}))]
-            groups.append((f"{field.code} {label}", current))
-        elif current is not None:
-            indent = "\u00a0\u00a0\u00a0\u00a0" if len(field.code) == 4 else "\u00a0\u00a0"
-            current.append((field.code, f"{indent}{field.code} {label}"))
-    return groups
 
 
 class CatalogFilterForm(forms.Form):
@@ -87,16 +69,23 @@ class CatalogFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     page_size = forms.TypedChoiceField(
-        label=_("Results per page"), required=False, coerce=int, empty_value=DEFAULT_PAGE_SIZE,
+        label=_("Results per page"), required=False, coerce=int, empty_value=None,
+        initial=DEFAULT_PAGE_SIZE,
         choices=[(size, str(size)) for size in PAGE_SIZES],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        if self.is_bound and not self.data.get("page_size"):
+            # A shared link without a page size shows the default one, and the form says so.
+            data: Any = self.data
+            self.data = data.copy()
+            self.data["page_size"] = str(DEFAULT_PAGE_SIZE)  # type: ignore[index]
         fields: dict[str, Any] = self.fields
         fields["eqf_level"].choices = [(level, eqf_level_label(level)) for level in EQF_LEVELS]
-        fields["isced"].choices = isced_choices()
+        # Grouped by broad field; a broad or narrow code also finds everything under it.
+        fields["isced"].choices = [("", _("Any field")), *isced_choices(include_broad=True)]
         fields["language"].choices = [("", _("Any language")), *Language.choices]
         fields["mode"].choices = [("", _("Any form")), *OfferingMode.choices]
         fields["provider"].choices = [("", _("Any university"))] + [
@@ -104,7 +93,7 @@ class CatalogFilterForm(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         low, high = cleaned.get("ects_min"), cleaned.get("ects_max")
         if low is not None and high is not None and low > high:
             self.add_error("ects_max", _("The upper limit must not be smaller than the lower limit."))

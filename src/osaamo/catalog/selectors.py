@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -102,6 +103,24 @@ def catalog_search(filters: CatalogFilters) -> QuerySet[MicroCredentialVersion]:
     return versions.order_by("-published_at", "id")
 
 
+def matching_offering(version: MicroCredentialVersion, filters: CatalogFilters) -> Offering | None:
+    """The soonest upcoming offering of `version` that meets the offering filters (as catalog_search).
+
+    Reads the offerings prefetched by published_versions(), so a list page asks nothing more.
+    """
+    for offering in version.offerings.all():
+        if filters.mode and offering.mode != filters.mode:
+            continue
+        if filters.price == "free" and offering.price_individual != 0:
+            continue
+        if filters.price == "paid" and not offering.price_individual > 0:
+            continue
+        if filters.starts_after and offering.start_date < filters.starts_after:
+            continue
+        return offering
+    return None
+
+
 def public_version(*, provider_slug: str, slug: str) -> MicroCredentialVersion:
     """The published version of a micro-credential, with everything the detail page shows."""
     version = (
@@ -170,8 +189,9 @@ def public_providers_with_counts() -> QuerySet[Organisation]:
         published_versions().filter(micro_credential__provider=OuterRef("pk"))
         .order_by().values("micro_credential__provider").annotate(count=Count("pk")).values("count")
     )
+    through: Any = MicroCredentialVersion.co_providers.through
     co_provided = (
-        MicroCredentialVersion.co_providers.through.objects.filter(
+        through.objects.filter(
             organisation=OuterRef("pk"),
             microcredentialversion__state=VersionState.PUBLISHED,
             microcredentialversion__micro_credential__provider__is_active=True,

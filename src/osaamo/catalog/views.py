@@ -6,7 +6,7 @@ Every page works without JavaScript; with htmx the list updates its results in p
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
@@ -15,6 +15,7 @@ from osaamo.catalog.forms import CatalogFilterForm
 from osaamo.catalog.selectors import (
     CatalogFilters,
     catalog_search,
+    matching_offering,
     public_provider,
     public_providers_with_counts,
     public_version,
@@ -22,6 +23,14 @@ from osaamo.catalog.selectors import (
 from osaamo.errors import NotFound
 
 PROVIDER_PAGE_SIZE = 20
+
+
+def _with_shown_offerings(page: Page, filters: CatalogFilters) -> Page:
+    """Each result shows its next offering that meets the filters ("free" shows a free one)."""
+    page.object_list = list(page.object_list)
+    for version in page.object_list:
+        version.shown_offering = matching_offering(version, filters)
+    return page
 
 
 def _wants_fragment(request: HttpRequest) -> bool:
@@ -37,7 +46,7 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
     form = CatalogFilterForm(request.GET or None)
     filters = form.filters()
     paginator = Paginator(catalog_search(filters), form.chosen_page_size())
-    page = paginator.get_page(request.GET.get("page"))
+    page = _with_shown_offerings(paginator.get_page(request.GET.get("page")), filters)
     context = {
         "form": form,
         "filters": filters,
@@ -68,6 +77,7 @@ def provider_detail(request: HttpRequest, slug: str) -> HttpResponse:
         provider = public_provider(slug=slug)
     except NotFound as error:
         raise Http404(str(error.message)) from error
-    paginator = Paginator(catalog_search(CatalogFilters(provider=provider.slug)), PROVIDER_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    filters = CatalogFilters(provider=provider.slug)
+    paginator = Paginator(catalog_search(filters), PROVIDER_PAGE_SIZE)
+    page = _with_shown_offerings(paginator.get_page(request.GET.get("page")), filters)
     return render(request, "catalog/provider.html", {"provider": provider, "page": page})

@@ -1,0 +1,139 @@
+"""Browser journeys: Playwright for Python driving Debian's Chromium against pytest-django's live_server.
+
+- `browser` (session): Chromium from /usr/bin/chromium, headless. Missing → the tests are skipped
+  with the reason (CI turns skips into failures and installs it: `apt-get install -y chromium`).
+- `page` / `phone_page`: a fresh browser context (no cookies) on the live server, desktop or phone
+  sized; a JavaScript error on the page fails the test.
+- `assert_accessible(page, where)`: axe-core (vendor/axe.min.js) with no serious or critical
+  violations (`tests/e2e/accessibility.py`).
+
+The reference data problem: `live_server` runs on a transactional database that is flushed after
+each test, which also deletes what the data migrations loaded (ISCED-F fields, ESCO skills). After
+every such test in this directory the hook below loads it again with the framework's own loaders
+(the same calls as migration framework/0003_reference_data), so whatever runs next still finds it;
+a browser test also makes sure the data is there before it starts.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.accessibility import assert_accessible as _assert_accessible
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 15_000
+
+_BLOCKER_KEY = pytest.StashKey[Any]()
+
+
+# --- reference data ---------------------------------------------------------------------------
+
+def ensure_reference_data() -> bool:
+    """Load ISCED-F and ESCO again if a flush removed them; True when something was loaded."""
+    from osaamo.framework.isced import isced_entries
+    from osaamo.framework.models import EscoSkill, IscedField
+    from osaamo.framework.reference import load_esco_rows, load_isced, packaged_esco_rows
+
+    loaded = False
+    if IscedField.objects.count() < len(isced_entries()):
+        load_isced(IscedField)
+        loaded = True
+    if not EscoSkill.objects.exists():
+        load_esco_rows(EscoSkill, packaged_esco_rows(), batch_size=2000)
+        loaded = True
+    return loaded
+
+
+def _uses_transactional_database(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    return bool({"live_server", "transactional_db", "django_db_reset_sequences"} & names) or bool(
+        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _keep_db_blocker(request: pytest.FixtureRequest, django_db_blocker: Any) -> None:
+    request.config.stash[_BLOCKER_KEY] = django_db_blocker
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    yield  # the test's fixtures are finalised here: a transactional database has just been flushed
+    blocker = item.config.stash.get(_BLOCKER_KEY, None)
+    if nextitem is None or blocker is None or not _uses_transactional_database(item):
+        return  # at the very end the test database is being destroyed anyway
+    with blocker.unblock():
+        ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_before(request: pytest.FixtureRequest, django_db_blocker: Any) -> None:
+    """A browser test starts with the reference data, whatever ran before it."""
+    if "live_server" in request.fixturenames:
+        with django_db_blocker.unblock():
+            ensure_reference_data()
+
+
+# --- the browser ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM} (install it: apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop on this thread; Django's ORM refuses to run
+    # while a loop exists. The ORM calls here are ordinary synchronous test code, so allow them
+    # for as long as the browser lives.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _new_page(browser: Any, live_server: Any, request: pytest.FixtureRequest, **options: Any) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    if errors:
+        pytest.fail("JavaScript errors on the page:\n" + "\n".join(errors))
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A desktop-sized page in a fresh context, addresses relative to the live server."""
+    yield from _new_page(browser, live_server, request, viewport=DESKTOP, locale="en-GB")
+
+
+@pytest.fixture
+def phone_page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A phone-sized page (390 × 844, touch) in a fresh context."""
+    yield from _new_page(browser, live_server, request, viewport=PHONE, is_mobile=True, has_touch=True,
+                         device_scale_factor=2, locale="fi-FI")
+
+
+@pytest.fixture
+def assert_accessible() -> Callable[..., None]:
+    """`assert_accessible(page, "where")`: no serious or critical axe-core violations."""
+    return _assert_accessible
