@@ -29,6 +29,11 @@ MISSING = VerbKind.MISSING
     ("Opiskelijat vertailevat vaihtoehtoja", "vertailla"),
     ("kriittisesti arvioida lähteitä", "arvioida"),
     ("1. tunnistaa riskit", "tunnistaa"),
+    ("Sovellat tietosuoja-asetusta", "soveltaa"),
+    ("Laadit tietosuojaselosteen", "laatia"),
+    ("Suunnittelet koulutuksen", "suunnitella"),
+    ("Valitset menetelmän", "valita"),
+    ("Johdat tiimiä", "johtaa"),
 ])
 def test_finnish_observable_verbs_with_lead_ins_and_inflection(text: str, lemma: str) -> None:
     check = outcome_verb(text, "fi")
@@ -44,6 +49,10 @@ def test_finnish_observable_verbs_with_lead_ins_and_inflection(text: str, lemma:
     ("Opiskelija oppii tietosuojan perusteet", "oppia"),
     ("Opiskelija on perehtynyt tietosuojaan", "perehtynyt"),
     ("Opiskelija osoittaa ymmärtävänsä asetuksen", "osoittaa"),
+    ("Ymmärrät riskit", "ymmärtää"),
+    ("Tiedät, mitä asetus vaatii", "tietää"),
+    ("Perehdyt aiheeseen", "perehtyä"),
+    ("Opiskelija tutustuu aiheeseen", "tutustua"),
 ])
 def test_finnish_non_observable_verbs(text: str, lemma: str) -> None:
     check = outcome_verb(text, "fi")

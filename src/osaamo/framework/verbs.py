@@ -8,8 +8,11 @@ learner do (revised Bloom: define, explain, apply, analyse, evaluate, create …
 
 `outcome_verb(text, language)` skips the usual lead-ins ("Opiskelija osaa …", "Efter kursen kan
 studenten …", "Students will be able to …"), recognises inflected forms ("analysoi",
-"analysoimaan", "analyserar", "analyses") through simplemma plus forms generated from the lists
-below, and answers which kind of verb the outcome starts with.
+"analysoimaan", "sovelletaan", "analyserar", "analyses") and answers which kind of verb the outcome
+starts with. The inflected forms are generated from the lists below (Finnish verb types 1–5 with
+consonant gradation, Swedish present tense, English -s/-ed/-ing). A general lemmatizer is not
+needed, since only the listed verbs matter, and simplemma's Finnish dictionary alone takes about
+ten seconds to load in every process.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-import simplemma
 
 
 class VerbKind(StrEnum):
@@ -251,7 +253,7 @@ def _fi_forms(lemma: str) -> set[str]:
     forms = {lemma}
     if lemma[-2] == "d" and lemma[-3] in _FI_VOWELS:  # type 2: analysoida, luoda
         stem = lemma[:-2]
-        forms |= {stem, f"{stem}v{a}t", f"{stem}m{a}{a}n", f"{stem}m{a}ll{a}", f"{lemma}{a}n"}
+        forms |= {stem, f"{stem}v{a}t", f"{stem}m{a}{a}n", f"{stem}m{a}ll{a}", f"{lemma}{a}n", f"{stem}t", f"{stem}n"}
     elif lemma[-3:-1] in ("ll", "nn", "rr", "st"):  # type 3: suunnitella, ratkaista
         if lemma[-3:-1] == "st":
             stem = lemma[:-2] + "e"
@@ -262,10 +264,12 @@ def _fi_forms(lemma: str) -> set[str]:
             elif body.endswith("tel") and not body.endswith(("ttel", "stel", "htel")):
                 body = body[:-3] + "ttel"
             stem = body + "e"
-        forms |= {f"{stem}e", f"{stem}v{a}t", f"{stem}m{a}{a}n", f"{stem}m{a}ll{a}", f"{lemma}{a}n"}
+        forms |= {f"{stem}e", f"{stem}v{a}t", f"{stem}m{a}{a}n", f"{stem}m{a}ll{a}", f"{lemma}{a}n", f"{stem}t",
+                  f"{stem}n"}
     elif lemma[-3:-1] in ("it",) and lemma[-4] not in _FI_VOWELS + "t":  # type 5: valita, tulkita
         stem = lemma[:-1] + "se"
-        forms |= {f"{stem}e", f"{stem}v{a}t", f"{stem}m{a}{a}n", f"{stem}m{a}ll{a}", f"{lemma}{a}n"}
+        forms |= {f"{stem}e", f"{stem}v{a}t", f"{stem}m{a}{a}n", f"{stem}m{a}ll{a}", f"{lemma}{a}n", f"{stem}t",
+                  f"{stem}n"}
     elif lemma[-2] == "t" and lemma[-3] in _FI_VOWELS:  # type 4: kuvata, mitata, nimetä
         stem = lemma[:-2]
         strong = stem
@@ -275,13 +279,14 @@ def _fi_forms(lemma: str) -> set[str]:
             strong = stem[:-2] + "t" + stem[-1]
         base = strong + a
         third = base if stem[-1] in "aä" else base + a
-        forms |= {third, f"{base}v{a}t", f"{base}m{a}{a}n", f"{base}m{a}ll{a}", f"{lemma}{a}n"}
+        forms |= {third, f"{base}v{a}t", f"{base}m{a}{a}n", f"{base}m{a}ll{a}", f"{lemma}{a}n", f"{base}t",
+                  f"{base}n"}
     elif lemma[-2] in _FI_VOWELS:  # type 1: soveltaa, laatia, laskea
         stem = lemma[:-1]
         weak = _fi_weak_grade(stem)
         passive_stem = weak[:-1] + "e" if weak[-1] in "aä" else weak
         forms |= {stem + stem[-1], f"{stem}v{a}t", f"{stem}m{a}{a}n", f"{stem}m{a}ll{a}",
-                  f"{passive_stem}t{a}{a}n"}
+                  f"{passive_stem}t{a}{a}n", f"{weak}t", f"{weak}n"}
     return forms
 
 
@@ -321,25 +326,14 @@ def _form_table(language: str) -> dict[str, str]:
     return table
 
 
-@cache
 def _lemmas(token: str, language: str) -> tuple[str, ...]:
-    candidates = [token]
+    """The word itself and, if it is an inflected form of a listed word, that word."""
     generated = _form_table(language).get(token)
-    if generated:
-        candidates.append(generated)
-    try:
-        lemma = simplemma.lemmatize(token, lang=language)
-    except ValueError:  # pragma: no cover - simplemma knows fi, sv and en
-        lemma = token
-    candidates.append(lemma.lower())
-    return tuple(dict.fromkeys(candidates))
+    return (token, generated) if generated and generated != token else (token,)
 
 
 def _kind_of(token: str, language: str) -> tuple[VerbKind, str] | None:
-    lemmas = _lemmas(token, language)
-    # Trust the word itself and the generated forms before simplemma's guess ("kuvaa" is "kuvata"
-    # here, not the noun "kuva").
-    for lemma in lemmas:
+    for lemma in _lemmas(token, language):
         if lemma in OBSERVABLE_VERBS[language]:
             return VerbKind.OBSERVABLE, lemma
         if lemma in NON_OBSERVABLE_WORDS[language]:
