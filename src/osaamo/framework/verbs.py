@@ -23,7 +23,6 @@ from enum import StrEnum
 from functools import cache
 
 
-
 class VerbKind(StrEnum):
     OBSERVABLE = "observable"
     NON_OBSERVABLE = "non_observable"
