@@ -124,6 +124,17 @@ def test_names_lose_the_realisation_type_that_the_export_appended(aalto, aalto_d
     assert current(aalto, "ALC-4320").title == {"fi": "Ranska 2", "sv": "Franska 2", "en": "French 2"}
 
 
+def test_a_text_that_the_export_repeats_under_other_languages_is_kept_once_in_its_own_language(aalto, aalto_designer):
+    finnish = "Opiskelija osaa suunnitella valaistuksen ja toteuttaa sen kuvauksissa."
+    row = {"code": "ELO-COPY", "name_fi": "Valaisu", "name_sv": "Belysning", "name_en": "Lighting",
+           "credits_min": 5, "credits_max": 5, "level": "basic-studies", "teaching_languages": ["fi"],
+           "learning_outcomes_fi": finnish, "learning_outcomes_sv": finnish, "learning_outcomes_en": finnish}
+
+    run(aalto, aalto_designer, lines=[json.dumps(row).encode()])
+
+    assert [o.text for o in current(aalto, "ELO-COPY").outcomes.all()] == [{"fi": finnish}]
+
+
 def test_learning_outcomes_are_split_into_statements_paired_across_languages(aalto, aalto_designer):
     run(aalto, aalto_designer)
 
@@ -378,6 +389,17 @@ def test_rows_are_imported_while_the_file_is_read(aalto, aalto_designer):
             yield line + b"\n"
 
     assert run(aalto, aalto_designer, lines=lines()).created == 3
+
+
+def test_with_a_row_callback_rows_are_handed_over_instead_of_kept(aalto, aalto_designer):
+    handed: list[Any] = []
+    with (DATA / "courses_bad.jsonl").open("rb") as handle:
+        report = courses_import(provider=aalto, by=aalto_designer, lines=handle, on_row=handed.append,
+                                options=ImportOptions(skip_invalid=True))
+
+    assert report.rows == []
+    assert [row.line for row in handed] == [1, 2, 3, 4, 5, 6, 7, 9, 10, 11]
+    assert (report.created, report.invalid) == (3, 7)
 
 
 # --- who may import where -------------------------------------------------------------------------

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
@@ -127,39 +128,48 @@ class RowResult:
 
 @dataclass
 class ImportReport:
+    """The outcome of an import: counts, and the rows (unless they were handed to `on_row` instead)."""
+
     rows: list[RowResult] = field(default_factory=list)
     fatal: str = ""  # a problem with the whole file: nothing was read
     written: bool = False
     dry_run: bool = False
     skip_invalid: bool = False
+    counts: Counter[str] = field(default_factory=Counter)
 
-    def count(self, status: RowStatus) -> int:
-        return sum(1 for row in self.rows if row.status == status)
+    def add(self, row: RowResult, on_row: Callable[[RowResult], None] | None) -> None:
+        self.counts[row.status] += 1
+        self.counts["published"] += row.published
+        self.counts["with_errors"] += row.status != RowStatus.INVALID and row.has_finding_errors
+        if on_row is None:
+            self.rows.append(row)
+        else:
+            on_row(row)
 
     @property
     def created(self) -> int:
-        return self.count(RowStatus.CREATED)
+        return self.counts[RowStatus.CREATED]
 
     @property
     def updated(self) -> int:
-        return self.count(RowStatus.UPDATED)
+        return self.counts[RowStatus.UPDATED]
 
     @property
     def unchanged(self) -> int:
-        return self.count(RowStatus.UNCHANGED)
+        return self.counts[RowStatus.UNCHANGED]
 
     @property
     def invalid(self) -> int:
-        return self.count(RowStatus.INVALID)
+        return self.counts[RowStatus.INVALID]
 
     @property
     def published(self) -> int:
-        return sum(1 for row in self.rows if row.published)
+        return self.counts["published"]
 
     @property
     def with_errors(self) -> int:
         """Imported rows whose micro-credential the validator still reports errors for."""
-        return sum(1 for row in self.rows if row.status != RowStatus.INVALID and row.has_finding_errors)
+        return self.counts["with_errors"]
 
     @property
     def ok(self) -> bool:
@@ -209,18 +219,30 @@ def _fingerprint(text: str) -> str:
     return re.sub(r"\W+", "", text).casefold()
 
 
-def _detected_language(text: str, candidates: Iterable[str]) -> str | None:
-    """The language `text` is written in, among `candidates`, when that is clear."""
-    from simplemma import langdetect  # imported late: loading its dictionaries takes seconds
+# Frequent function words, enough to tell which of our three languages a copied text is written in.
+_MARKER_WORDS: dict[str, frozenset[str]] = {
+    "fi": frozenset("ja on sekä tai että kanssa jälkeen osaa opiskelija opiskelijat kurssin kurssilla kurssi "
+                    "opintojakson opintojakso voi myös kuten hän joka jotka ovat tämä sekä mm esim".split()),
+    "sv": frozenset("och att är för med som kan den det en ett på till av om efter studenten studerande kursen "
+                    "kurs har eller även samt också".split()),
+    "en": frozenset("the and of to in is are will be able with for from on student students course can this "
+                    "that or an as by their after".split()),
+}
 
-    options = tuple(candidates)
-    scores = [(code, score) for code, score in langdetect(text, lang=options) if code in options]
-    if not scores:
+
+def _detected_language(text: str, candidates: Iterable[str]) -> str | None:
+    """Which of `candidates` (fi, sv, en) `text` is written in, when its words make that clear."""
+    words = re.findall(r"[^\W\d_]+", text.casefold())
+    scores = {code: sum(word in _MARKER_WORDS[code] for word in words) for code in candidates}
+    lowered = text.casefold()
+    if "å" in lowered and "sv" in scores:
+        scores["sv"] += 2
+    elif ("ä" in lowered or "ö" in lowered) and "fi" in scores:
+        scores["fi"] += 1
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    if not ranked or ranked[0][1] == 0 or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
         return None
-    (best, top), rest = scores[0], scores[1:]
-    if top >= 0.5 and (not rest or top - rest[0][1] >= 0.2):
-        return best
-    return None
+    return ranked[0][0]
 
 
 def _without_copies(texts: Mapping[str, str]) -> dict[str, str]:
@@ -684,12 +706,14 @@ def _clean_defaults(defaults: Mapping[str, Any]) -> None:
 
 
 def courses_import(*, provider: Organisation, by: Any, lines: Iterable[bytes | str],
-                   options: ImportOptions | None = None) -> ImportReport:
+                   options: ImportOptions | None = None,
+                   on_row: Callable[[RowResult], None] | None = None) -> ImportReport:
     """Import a course export (JSON Lines) as draft micro-credentials of `provider`.
 
     Raises PermissionDenied or InvalidInput before reading anything when the import cannot run;
     problems with the file or its rows are in the report. The changes are kept only when
-    `report.written` is true.
+    `report.written` is true. With `on_row`, each row's result is handed to it as soon as the row
+    is done instead of being kept in `report.rows`, so a large file needs little memory.
     """
     options = options or ImportOptions()
     _check_access(provider, by, options)
@@ -726,10 +750,10 @@ def courses_import(*, provider: Organisation, by: Any, lines: Iterable[bytes | s
                         result = _import_course(course, line=line, provider=provider, by=by, options=options)
                 except (DomainError, ValidationError) as error:
                     raise _InvalidRow(_error_messages(error), course.code) from None
-                report.rows.append(result)
+                report.add(result, on_row)
             except _InvalidRow as invalid:
-                report.rows.append(RowResult(line=line, status=RowStatus.INVALID, code=invalid.code,
-                                             errors=invalid.errors))
+                report.add(RowResult(line=line, status=RowStatus.INVALID, code=invalid.code, errors=invalid.errors),
+                           on_row)
         if not report.fatal and rows_read == 0:
             report.fatal = str(_("The file has no rows (only empty lines)."))
         report.written = report.ok and not options.dry_run

@@ -189,8 +189,18 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(str(_("Cannot read %(file)s: %(reason)s.")
                                    % {"file": source, "reason": error.strerror or error})) from None
+        verbosity = options["verbosity"]
+        if verbosity >= 1:
+            self.stdout.write(str(_("Importing into %(provider)s (%(slug)s) as %(user)s.")
+                                  % {"provider": provider.display_name, "slug": provider.slug, "user": user.email}))
+
+        def on_row(row: RowResult) -> None:  # printed as soon as the row is done: a big file streams
+            if verbosity >= 1 or row.status == RowStatus.INVALID:
+                self._print_row(row)
+
         try:
-            report = courses_import(provider=provider, by=user, lines=_lines(stream), options=import_options)
+            report = courses_import(provider=provider, by=user, lines=_lines(stream), options=import_options,
+                                    on_row=on_row)
         except DomainError as error:
             raise CommandError(_domain_error_text(error)) from None
         except OSError as error:
@@ -199,7 +209,7 @@ class Command(BaseCommand):
         finally:
             if stream is not sys.stdin.buffer:
                 stream.close()
-        self._print(report, provider, user, options["verbosity"])
+        self._print(report)
         if report.fatal:
             raise CommandError(report.fatal)
         if not report.ok:
@@ -231,16 +241,10 @@ class Command(BaseCommand):
 
     # --- the report -------------------------------------------------------------------------------
 
-    def _print(self, report: ImportReport, provider: Organisation, user: User, verbosity: int) -> None:
+    def _print(self, report: ImportReport) -> None:
         write = self.stdout.write
         if report.fatal:
             return
-        if verbosity >= 1:
-            write(str(_("Importing into %(provider)s (%(slug)s) as %(user)s.")
-                      % {"provider": provider.display_name, "slug": provider.slug, "user": user.email}))
-        for row in report.rows:
-            if verbosity >= 1 or row.status == RowStatus.INVALID:
-                self._print_row(row, verbosity)
         summary = str(_(
             "%(created)s created, %(updated)s updated, %(unchanged)s unchanged, %(published)s published; "
             "%(with_errors)s with errors from the validator; %(invalid)s invalid rows."
@@ -255,7 +259,7 @@ class Command(BaseCommand):
         elif report.written:
             write(self.style.SUCCESS(str(_("Imported."))))
 
-    def _print_row(self, row: RowResult, verbosity: int) -> None:
+    def _print_row(self, row: RowResult) -> None:
         write = self.stdout.write
         where = str(_("line %(line)s") % {"line": row.line})
         code = row.code or "—"
