@@ -128,7 +128,15 @@ class DecimalTextField(forms.CharField):
         return value
 
 
-class VersionForm(forms.Form):
+class DesignForm(forms.Form):
+    """The design tool's forms: labels without a trailing colon (the label is the field's name)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class VersionForm(DesignForm):
     """Every field of a micro-credential version except the learning outcomes (those are rows)."""
 
     ects = DecimalTextField(
@@ -247,7 +255,7 @@ def version_initial(version: MicroCredentialVersion) -> tuple[dict[str, Any], li
 
 # --- learning outcomes ---------------------------------------------------------------------------------
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(DesignForm):
     """One learning outcome: its statement in three languages and the ESCO skills it builds."""
 
     skills = forms.ModelMultipleChoiceField(
@@ -550,21 +558,21 @@ def counts_text(errors: int, warnings: int) -> str:
 
 # --- clone ------------------------------------------------------------------------------------------------
 
-class CloneForm(forms.Form):
+class CloneForm(DesignForm):
     code = forms.CharField(
         label=_("Code of the new micro-credential"), max_length=40,
         help_text=_("The copy becomes a new micro-credential of yours, starting as a draft."),
     )
 
 
-class CatalogSearchForm(forms.Form):
+class CatalogSearchForm(DesignForm):
     q = forms.CharField(label=_("Search published micro-credentials"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search"}))
 
 
 # --- offerings -----------------------------------------------------------------------------------------------
 
-class OfferingForm(forms.Form):
+class OfferingForm(DesignForm):
     """One run of a published micro-credential."""
 
     start_date = forms.DateField(label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
@@ -631,6 +639,6 @@ def offering_initial(offering: Offering) -> dict[str, Any]:
     return initial
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(DesignForm):
     reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=500)
 
