@@ -64,6 +64,7 @@ OBSERVABLE_VERBS: dict[str, frozenset[str]] = {
         vertailla argumentoida ilmaista selostaa määrittää rajata kohdentaa mitoittaa
         ratkoa kehitellä innovoida ideoida prototypoida testata raportoida arvottaa
         vastata esiintyä puhua keskustella kuunnella lukea dokumentoida
+        pitää koostaa etsiä antaa työskennellä kommunikoida asettaa taltioida suorittaa osallistua
     """),
     "sv": _words("""
         analysera tillämpa bedöma bygga beräkna klassificera kategorisera jämföra utarbeta skapa
@@ -81,6 +82,7 @@ OBSERVABLE_VERBS: dict[str, frozenset[str]] = {
         ifrågasätta initiera påvisa säkerställa följa fastställa specificera diagnostisera
         reparera kalibrera koda kategorisera tillämpa uttrycka formge prototypa implementera
         besvara tala läsa lyssna upprätta ange nämna återge exemplifiera precisera
+        berätta uttala framföra utbyta delta hålla utnyttja positionera uppträda handla tillämpa
     """),
     "en": _words("""
         analyse analyze apply assess build calculate classify compare draft create define describe
@@ -104,6 +106,7 @@ OBSERVABLE_VERBS: dict[str, frozenset[str]] = {
         question challenge debate explore formulate draw chart plot tabulate translate speak
         read listen respond perform ensure establish set present pitch prepare enumerate
         classify reconcile resolve mitigate plan schedule allocate prioritise benchmark
+        characterise characterize give
     """),
 }
 
@@ -114,15 +117,18 @@ NON_OBSERVABLE_WORDS: dict[str, frozenset[str]] = {
         omata hahmottaa käsittää muistaa oivaltaa tietoinen perehtynyt ymmärrys tietämys käsitys
         tietoisuus valmius valmiudet perustieto perustiedot tieto tiedot ymmärtämys
         ymmärtävänsä tietävänsä tuntevansa hallitsevansa
+        yleiskuva kokonaiskuva näkemys kokemus syventää syventyä
     """),
     "sv": _words("""
         veta förstå känna lära få medveten förtrogen bekant insikt insikter kunskap kunskaper
         kännedom förståelse begripa inse behärska tillägna bekanta minnas orientera
+        översikt uppfattning uppfatta inblick förtrogenhet erfarenhet erfarenheter
     """),
     "en": _words("""
         know understand learn aware familiar acquainted appreciate comprehend grasp realise realize
         gain knowledge understanding awareness familiarity insight master internalise internalize
         believe remember become get conscious
+        acquire experience
     """),
 }
 
@@ -165,17 +171,20 @@ LEAD_IN_WORDS: dict[str, frozenset[str]] = {
         suorittaja suorittajat sinä te hän he osaa osaavat osaat osaatte osaan pystyy pystyvät pystyt
         pystytte kykenee kykenevät kykenet kykenette on ovat olet olette kykenevä kykeneviä
         kykeneväinen valmis hyväksytysti myös lisäksi
+        opiskelijalla opiskelijoilla oppijalla sinulla hänellä
     """),
     "sv": _words("""
         studenten studenterna studerande den de deltagaren deltagarna deltagare du ni man eleven
         eleverna kursdeltagaren kursdeltagarna kan ska skall kunna förmår klarar är vara har ha
         förmåga att även också dessutom efter avslutad genomgången kursen modulen helheten
+        studeranden studerandena hen hon han en ett god goda bättre grundläggande allmän djupare
     """),
     "en": _words("""
         the a an learner learners student students participant participants graduate graduates
         trainee trainees you they we will would can could should shall must be is are able to
         capable of have has successful successfully also further good basic deep thorough solid
         broad sound comprehensive clear
+        ability she he she/he informed general better overall in-depth advanced practical theoretical
     """),
 }
 
@@ -185,14 +194,17 @@ ANCHOR_WORDS: dict[str, frozenset[str]] = {
         opiskelija opiskelijat oppija oppijat osallistuja osallistujat koulutettava koulutettavat
         suorittaja suorittajat osaa osaavat osaat osaatte pystyy pystyvät pystyt kykenee kykenevät
         kykenet
+        opiskelijalla opiskelijoilla sinulla
     """),
     "sv": _words("""
         studenten studenterna studerande deltagaren deltagarna du ni eleven eleverna
         kursdeltagaren kursdeltagarna kan ska skall förmår
+        studeranden studerandena hen
     """),
     "en": _words("""
         learner learners student students participant participants graduate graduates trainee
         trainees you they
+        she he
     """),
 }
 
@@ -293,7 +305,7 @@ def _sv_forms(lemma: str) -> set[str]:
     forms = {lemma, lemma + "r"}
     if lemma.endswith("a"):
         stem = lemma[:-1]
-        forms |= {stem + "er", stem + "de", lemma + "de", lemma + "t", stem}
+        forms |= {stem + "er", stem + "de", lemma + "de", lemma + "t", stem, stem + "t"}
     return forms
 
 
