@@ -220,14 +220,15 @@ def _fingerprint(text: str) -> str:
 
 
 # Frequent function words, enough to tell which of our three languages a copied text is written in.
-_MARKER_WORDS: dict[str, frozenset[str]] = {
-    "fi": frozenset("ja on sekä tai että kanssa jälkeen osaa opiskelija opiskelijat kurssin kurssilla kurssi "
-                    "opintojakson opintojakso voi myös kuten hän joka jotka ovat tämä sekä mm esim".split()),
-    "sv": frozenset("och att är för med som kan den det en ett på till av om efter studenten studerande kursen "
-                    "kurs har eller även samt också".split()),
-    "en": frozenset("the and of to in is are will be able with for from on student students course can this "
-                    "that or an as by their after".split()),
+_MARKER_WORDS_TEXT: dict[str, str] = {
+    "fi": """ja on sekä tai että kanssa jälkeen osaa opiskelija opiskelijat kurssin kurssilla kurssi
+             opintojakson opintojakso voi myös kuten hän joka jotka ovat tämä mm esim""",
+    "sv": """och att är för med som kan den det en ett på till av om efter studenten studerande kursen
+             kurs har eller även samt också""",
+    "en": """the and of to in is are will be able with for from on student students course can this
+             that or an as by their after""",
 }
+_MARKER_WORDS: dict[str, frozenset[str]] = {code: frozenset(text.split()) for code, text in _MARKER_WORDS_TEXT.items()}
 
 
 def _detected_language(text: str, candidates: Iterable[str]) -> str | None:
