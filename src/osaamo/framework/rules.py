@@ -185,9 +185,9 @@ ANNEX_I = "EU Council Recommendation 2022/C 243/02, Annex I"
 ANNEX_II = "EU Council Recommendation 2022/C 243/02, Annex II"
 EHEA_SIZE = "EHEA micro-credential framework (MICROBOL 2022): 1–59 ECTS; OKM 2024 and Karvi: 1–59 op"
 ECTS_GUIDE = "ECTS Users' Guide 2015: 1 ECTS = 25–30 hours; Government Decree 794/2004 §5: 60 op = 1,600 hours"
-OUTCOME_PRACTICE = "ECTS Users' Guide 2015 §4.2; revised Bloom's taxonomy; Finnish HEI practice (finnish-context §1.7, §5.3)"
-NATIONAL_LANGUAGES = "Finnish draft national framework (OKM 2024): information in fi/sv and en; EU Annex II principle 2"
-DEGREE_WORDS = "Finnish practice: a micro-credential must not be confused with a degree (finnish-context §5.7)"
+OUTCOME_PRACTICE = "ECTS Users' Guide 2015 §4.2; revised Bloom's taxonomy; Finnish HEI guidance on learning outcomes"
+NATIONAL_LANGUAGES = "Finnish practice: a national language and English (Opintopolku); EU Annex II principle 2 (transparency)"
+DEGREE_WORDS = "Finnish practice: micro-credentials are kept apart from degree programmes (OKM 2024; SAMOK)"
 
 
 def _rule(code: str, severity: Severity, field: str, source: str, explanation: Any, area: Area) -> Rule:
@@ -225,13 +225,13 @@ _RULES: tuple[Rule, ...] = (
           _("The type of quality assurance that underpins the micro-credential is stated (M11)."),
           Area.ANNEX_I),
     # Title and description.
-    _rule("title.too_long", E, "title", "Finnish practice: title at most 100 characters (finnish-context §5.7)",
+    _rule("title.too_long", E, "title", "Osaamo rule: at most 100 characters, to fit certificates, wallets and listings",
           _("A title is at most 100 characters in each language, so that it fits on the certificate, in a "
             "digital wallet and in search results."), Area.TITLE),
     _rule("title.degree_word", W, "title", DEGREE_WORDS,
           _("The title does not contain the word degree (tutkinto, examen): a micro-credential is not a degree "
             "and must not be mistaken for one."), Area.TITLE),
-    _rule("title.generic", W, "title", "Finnish practice: the title describes the competence (finnish-context §5.7)",
+    _rule("title.generic", W, "title", "Finnish practice: the title describes the competence (AVOT workbook)",
           _("The title describes the competence, not only the format (not just “Course 1” or “Module”)."),
           Area.TITLE),
     _rule("title.national_language_missing", W, "title", NATIONAL_LANGUAGES,
