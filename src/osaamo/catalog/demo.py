@@ -18,7 +18,6 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -230,11 +229,16 @@ def _micro_credential(item: Mapping[str, Any], today: date, report: DemoReport) 
     admin = User.objects.get(email=provider_admin_email(slug))
     data = {key: value for key, value in item.items() if key not in DESIGN_KEYS_SKIPPED}
     try:
+        offerings = [offering_data(offering, today) for offering in item.get("offerings") or []]
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        report.failures.append(DemoFailure(code, slug, str(_("Malformed offering: %(error)s") % {"error": error})))
+        return
+    try:
         with transaction.atomic():  # all of it, or none of it: a refused one is loaded by a later run
             version = micro_credential_create(provider=provider, by=admin, code=code, data=data)
             version = version_publish(version=version, by=admin)
-            for offering in item.get("offerings") or []:
-                offering_create(version=version, by=admin, data=offering_data(offering, today))
+            for offering in offerings:
+                offering_create(version=version, by=admin, data=offering)
     except PublishRefused as refused:
         report.failures.append(DemoFailure(code, slug, str(refused.message), findings=list(refused.details or [])))
         return
@@ -242,11 +246,8 @@ def _micro_credential(item: Mapping[str, Any], today: date, report: DemoReport) 
         details = error.details if isinstance(error.details, dict) else {}
         report.failures.append(DemoFailure(code, slug, str(error.message), details=details))
         return
-    except (KeyError, TypeError, ValueError, ValidationError) as error:
-        report.failures.append(DemoFailure(code, slug, str(_("Malformed entry: %(error)s") % {"error": error})))
-        return
     report.add("micro-credentials", created=True)
-    for _offering in item.get("offerings") or []:
+    for _offering in offerings:
         report.add("offerings", created=True)
 
 
