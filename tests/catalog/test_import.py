@@ -295,6 +295,33 @@ def test_importing_again_keeps_translations_and_skills_added_in_osaamo(aalto, aa
     assert all(list(o.skills.all()) == [skill] for o in version.outcomes.all())
 
 
+def test_an_outcome_changed_in_the_export_drops_the_translation_made_for_its_old_text(aalto, aalto_designer,
+                                                                                       tmp_path):
+    run(aalto, aalto_designer)
+    skill, _ = EscoSkill.objects.get_or_create(uri="http://data.europa.eu/esco/skill/osaamo-test-skill",
+                                               defaults={"preferred_label": {"en": "test skill"}})
+    version = current(aalto, "CHEM-E3205")
+    version_update(version=version, by=aalto_designer, data={"learning_outcomes": [
+        {"text": {**o.text, "fi": f"tavoite {i}"}, "skills": [skill.uri]} for i, o in enumerate(version.outcomes.all())
+    ]})
+    rows = sample_rows()
+    chem = next(row for row in rows if row["code"] == "CHEM-E3205")
+    first = "build kinetic simulation models of the cell growth and product formation"
+    assert first in chem["learning_outcomes_en"]
+    for language in ("fi", "sv", "en"):  # Sisu repeats the English text in the other languages
+        field = f"learning_outcomes_{language}"
+        chem[field] = chem[field].replace(first, "design a bioreactor experiment")
+    changed = tmp_path / "changed.jsonl"
+    changed.write_text("\n".join(json.dumps(row, ensure_ascii=False) for row in rows), encoding="utf-8")
+
+    report = run(aalto, aalto_designer, changed)
+
+    assert report.updated == 1
+    outcomes = list(current(aalto, "CHEM-E3205").outcomes.all())
+    assert outcomes[0].text == {"en": "design a bioreactor experiment"} and not outcomes[0].skills.exists()
+    assert all(o.text["fi"].startswith("tavoite") and list(o.skills.all()) == [skill] for o in outcomes[1:])
+
+
 # --- bad input ------------------------------------------------------------------------------------
 
 def test_a_bad_file_reports_each_bad_line_and_writes_nothing(aalto, aalto_designer):

@@ -583,21 +583,21 @@ def _merged_with_current(version: MicroCredentialVersion, data: dict[str, Any]) 
         new = data["learning_outcomes"]
         outcomes = []
         for index, outcome in enumerate(new):
-            text: dict[str, str] = dict(outcome["text"])
-            skills: list[str] = []
-            if len(current) == len(new):
-                # Same list: the languages the export lacks keep their text at the same position.
-                old_text, old_skills = current[index]
-                text = {**old_text, **text}
-                if any(old_text.get(code) == value for code, value in outcome["text"].items()):
-                    skills = old_skills
+            exported: dict[str, str] = outcome["text"]
+
+            def same(old_text: Mapping[str, str], exported: Mapping[str, str] = exported) -> bool:
+                return any(old_text.get(code) == value for code, value in exported.items())
+
+            # The same outcome (same text in a language of the export): at the same position when the
+            # list kept its length, else anywhere. It keeps its other languages and its skills; a
+            # changed outcome starts afresh, since an old translation would no longer match it.
+            if len(current) == len(new) and same(current[index][0]):
+                match: tuple[dict[str, str], list[str]] | None = current[index]
             else:
-                for old_text, old_skills in current:
-                    if any(old_text.get(code) == value for code, value in outcome["text"].items()):
-                        skills = old_skills
-                        break
+                match = next((old for old in current if same(old[0])), None)
+            text = {**match[0], **exported} if match else dict(exported)
             outcomes.append({"text": {code: text[code] for code in LANGUAGE_CODES if code in text},
-                             "skills": skills})
+                             "skills": match[1] if match else []})
         merged["learning_outcomes"] = outcomes
     return merged
 
