@@ -143,6 +143,10 @@ def test_filter_form_keeps_the_chosen_values(client: Any, catalog: Any) -> None:
         ("starts_after=2026-13-45", "starts_after", "Enter a valid date."),
         ("page_size=1000", "page_size", "Select a valid choice."),
         ("q=" + "x" * 300, "q", "Ensure this value has at most 200 characters"),
+        ("q=data%00", "q", "Null characters are not allowed."),
+        ("ects_min=NaN", "ects_min", "Enter a number."),
+        ("ects_min=1e400", "ects_min", "less than or equal to 999"),
+        ("starts_after=yesterday", "starts_after", "Enter a valid date."),
     ],
 )
 def test_bad_filter_input_gives_a_message_not_an_error(

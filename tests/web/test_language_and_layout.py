@@ -45,6 +45,15 @@ def test_the_switcher_carries_the_current_address(client: Any, catalog: Any) -> 
     assert 'aria-current="true" class="current">English' in html
 
 
+def test_every_page_names_its_other_language_versions(client: Any, catalog: Any) -> None:
+    html = client.get(url("catalog:list", "en", "q=timber&page_size=10")).content.decode()
+    for language in ("fi", "sv", "en"):
+        assert (f'<link rel="alternate" hreflang="{language}" '
+                f'href="/{language}/?q=timber&amp;page_size=10">') in html
+    detail = client.get(detail_url(catalog.b, "sv")).content.decode()
+    assert f'<link rel="alternate" hreflang="fi" href="{detail_url(catalog.b, "fi")}">' in detail
+
+
 def test_htmx_updates_bring_the_new_address_for_the_switcher(client: Any, catalog: Any) -> None:
     """With htmx the list is replaced in place; the switcher's address comes along (hx-select-oob)."""
     html = client.get(url("catalog:list", "en", "q=timber"), headers={"HX-Request": "true"}).content.decode()

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import template
+from django.urls import translate_url
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -128,6 +129,15 @@ def eqf_comparable(level: int | None) -> str:
 def eqf(level: int | None) -> Any:
     """The EQF level itself (knowledge, skills, responsibility_and_autonomy), or None."""
     return _eqf_level(level)
+
+
+@register.simple_tag(takes_context=True)
+def translated_path(context: Any, language: str) -> str:
+    """This page's address in another language, query string kept (as the language switcher does)."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    return translate_url(request.get_full_path(), language)
 
 
 @register.simple_tag(takes_context=True)
