@@ -69,6 +69,7 @@ def test_pages_have_landmarks_a_skip_link_and_a_title(client: Any, db: Any, name
     assert '<main id="main"' in html and "<header" in html and "<footer" in html
     assert re.search(r"<title>[^<]+ – Osaamo</title>", html)
     assert html.count("<h1") == 1
+    assert html.count('aria-current="page"') == 1  # where the reader is in the main navigation
 
 
 def test_pages_are_in_finnish_by_default_and_translated(client: Any, db: Any, settings: Any) -> None:
