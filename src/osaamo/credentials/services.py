@@ -142,7 +142,8 @@ def issuer_key_rotate(*, provider: Organisation, by: Any, now: datetime | None =
 
 
 def signer_for(key: IssuerKey) -> vc.Signer:
-    seed = keystore.decrypt_seed(key.encrypted_private_key, provider_id=key.provider_id, fragment=key.fragment)
+    seed = keystore.decrypt_seed(bytes(key.encrypted_private_key), provider_id=key.provider_id,
+                                 fragment=key.fragment)
     return vc.Signer(f"{identity.issuer_did(key.provider.slug)}#{key.fragment}", vc.private_key_from_bytes(seed))
 
 
@@ -412,7 +413,7 @@ def credential_document(credential: IssuedCredential, language: str) -> Credenti
     found = credential.documents.filter(language=language).first()
     if found is not None:
         return found
-    key = credential.issuer_key
+    key = IssuerKey.objects.select_related("provider").get(pk=credential.issuer_key_id)  # fresh: rotation state
     if key.retired_at is None:
         signer, created = signer_for(key), credential.issued_at
     else:

@@ -244,15 +244,19 @@ def summary_of(document: Any) -> dict[str, Any]:
     issuer = document.get("issuer")
     subject = document.get("credentialSubject")
     subject = subject[0] if isinstance(subject, list) and subject else subject
-    subject = subject if isinstance(subject, Mapping) else {}
-    achievement = subject.get("achievement") if isinstance(subject.get("achievement"), Mapping) else {}
+    subject_map: Mapping[str, Any] = subject if isinstance(subject, Mapping) else {}
+    found = subject_map.get("achievement")
+    achievement: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+    subject = subject_map
     learner = ""
     identifiers = subject.get("identifier")
     for item in identifiers if isinstance(identifiers, list) else []:
         if isinstance(item, Mapping) and item.get("identityType") == "name" and item.get("hashed") is False:
             learner = _text(item.get("identityHash"))
-    credits = achievement.get("creditsAvailable") if isinstance(achievement, Mapping) else None
-    results = subject.get("result") if isinstance(subject.get("result"), list) else []
+    credits = achievement.get("creditsAvailable")
+    found_results = subject.get("result")
+    results: list[Any] = found_results if isinstance(found_results, list) else []
+    criteria = achievement.get("criteria")
     grade = next((_text(r.get("value")) for r in results if isinstance(r, Mapping) and r.get("value")), "")
     return {
         "name": _text(document.get("name")) or _text(achievement.get("name")),
@@ -268,8 +272,7 @@ def summary_of(document: Any) -> dict[str, Any]:
         "valid_from": _text(document.get("validFrom")),
         "valid_until": _text(document.get("validUntil")),
         "language": _text(achievement.get("inLanguage")),
-        "narrative": _text(achievement.get("criteria", {}).get("narrative"))
-        if isinstance(achievement.get("criteria"), Mapping) else "",
+        "narrative": _text(criteria.get("narrative")) if isinstance(criteria, Mapping) else "",
         "id": _text(document.get("id")),
     }
 
