@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    path("", include("osaamo.credentials.public_urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -17,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("design/", include("osaamo.catalog.design_urls")),
     path("framework/", include("osaamo.framework.urls")),
     path("", include("osaamo.enrolment.urls")),
+    path("", include("osaamo.credentials.urls")),
     path("", include("osaamo.catalog.urls")),
     prefix_default_language=True,
 )
