@@ -276,6 +276,9 @@ def demo_load(*, directory: Path = CONTENT_DIR, today: date | None = None) -> De
             _account(account, report)
     for item in micro_credentials:
         _micro_credential(item, today, report)
+    from osaamo.credentials.demo import demo_issue_credentials  # certificates for the demo learners
+
+    demo_issue_credentials(report=report, today=today)
     return report
 
 
