@@ -77,5 +77,6 @@ install_error_handlers(api)
 api.add_decorator(in_request_language, mode="view")
 api.add_router("/v1/", catalog_router)
 api.add_router("/v1/", accounts_router)
+api.add_router("/v1/", "osaamo.credentials.api.router")
 
 __all__: list[Any] = ["api"]
