@@ -106,13 +106,14 @@ class Role(models.TextChoices):
     PROVIDER_ADMIN = "provider_admin", _("Administrator")
     DESIGNER = "designer", _("Designer")
     REGISTRAR = "registrar", _("Registrar")
+    TEACHER = "teacher", _("Teacher")
     EMPLOYER_ADMIN = "employer_admin", _("Employer administrator")
     EMPLOYER_MEMBER = "employer_member", _("Employee")
     OPERATOR = "operator", _("Operator")
 
 
 ROLES_BY_KIND: dict[str, frozenset[str]] = {
-    OrganisationKind.PROVIDER: frozenset({Role.PROVIDER_ADMIN, Role.DESIGNER, Role.REGISTRAR}),
+    OrganisationKind.PROVIDER: frozenset({Role.PROVIDER_ADMIN, Role.DESIGNER, Role.REGISTRAR, Role.TEACHER}),
     OrganisationKind.EMPLOYER: frozenset({Role.EMPLOYER_ADMIN, Role.EMPLOYER_MEMBER}),
     OrganisationKind.OPERATOR: frozenset({Role.OPERATOR}),
 }

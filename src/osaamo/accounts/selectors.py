@@ -13,6 +13,7 @@ from osaamo.accounts.models import Membership, Organisation, OrganisationKind, R
 DESIGN_ROLES = frozenset({Role.PROVIDER_ADMIN, Role.DESIGNER})
 PUBLISH_ROLES = frozenset({Role.PROVIDER_ADMIN})
 REGISTRAR_ROLES = frozenset({Role.PROVIDER_ADMIN, Role.REGISTRAR})
+ASSESSOR_ROLES = frozenset({Role.PROVIDER_ADMIN, Role.REGISTRAR, Role.TEACHER})  # who records assessment results
 PROVIDER_STAFF_ROLES = frozenset({Role.PROVIDER_ADMIN, Role.DESIGNER, Role.REGISTRAR})
 
 

@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from osaamo.accounts.models import Membership, Organisation, OrganisationKind, User
-from osaamo.accounts.selectors import REGISTRAR_ROLES, has_role
+from osaamo.accounts.selectors import ASSESSOR_ROLES, REGISTRAR_ROLES, has_role
 from osaamo.audit.services import audit_record
 from osaamo.catalog.models import Offering, OfferingState
 from osaamo.enrolment.billing import clean_organisation_billing, clean_person_billing, is_valid_iban
@@ -117,12 +117,12 @@ def _provider(offering: Offering) -> Organisation:
     return offering.version.micro_credential.provider
 
 
-def is_registrar_for(user: Any, offering: Offering) -> bool:
+def is_registrar_for(user: Any, offering: Offering, roles: Any = REGISTRAR_ROLES) -> bool:
     """An administrator or registrar of the offering's provider, or of a co-provider of a joint micro-credential."""
     if not getattr(user, "is_authenticated", False):
         return False
     providers = [_provider(offering).pk, *offering.version.co_providers.values_list("pk", flat=True)]
-    return Membership.objects.filter(user=user, organisation_id__in=providers, role__in=REGISTRAR_ROLES).exists()
+    return Membership.objects.filter(user=user, organisation_id__in=providers, role__in=roles).exists()
 
 
 def _require_signed_in(user: Any) -> None:
@@ -436,13 +436,13 @@ def offering_fill_waitlist(*, offering: Offering, by: Any = None, now: Any = Non
 def enrolment_record_result(*, enrolment: Enrolment, passed: bool, by: Any, now: Any = None) -> Enrolment:
     """The assessment hook: an enrolled learner's result makes the enrolment completed or failed.
 
-    A result may be corrected (completed ↔ failed). Needs the provider's administrator or registrar
-    role; assessment services call this inside their own transaction.
+    A result may be corrected (completed ↔ failed). Needs the provider's administrator, registrar or
+    teacher role; assessment services call this inside their own transaction.
     """
     now = _now(now)
     with transaction.atomic():
         offering = _lock_offering(enrolment.offering_id)
-        if not is_registrar_for(by, offering):
+        if not is_registrar_for(by, offering, roles=ASSESSOR_ROLES):
             raise PermissionDenied()
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         if enrolment.state not in PLACE_STATES:
