@@ -16,6 +16,7 @@ from osaamo.accounts.api import router as accounts_router
 from osaamo.api.errors import install_error_handlers, unknown_address, with_json_method_not_allowed
 from osaamo.api.language import in_request_language
 from osaamo.catalog.api import router as catalog_router
+from osaamo.enrolment.api import router as enrolment_router
 
 DESCRIPTION = """
 The Osaamo API: the public catalog of university micro-credentials, and design and offerings for
@@ -78,5 +79,6 @@ api.add_decorator(in_request_language, mode="view")
 api.add_router("/v1/", catalog_router)
 api.add_router("/v1/", accounts_router)
 api.add_router("/v1/", "osaamo.credentials.api.router")
+api.add_router("/v1/", enrolment_router)
 
 __all__: list[Any] = ["api"]

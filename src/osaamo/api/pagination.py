@@ -14,12 +14,15 @@ MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000  # keeps the SQL offset far from integer overflow
 
 
+class PageIn(Schema):
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="The page to return, from 1.")
+    page_size: int = Field(
+        DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"Items per page, 1–{MAX_PAGE_SIZE}."
+    )
+
+
 class Pagination(PageNumberPagination):
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=MAX_PAGE, description="The page to return, from 1.")
-        page_size: int = Field(
-            DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"Items per page, 1–{MAX_PAGE_SIZE}."
-        )
+    Input = PageIn  # type: ignore[assignment]
 
     class Output(Schema):
         count: int = Field(..., description="How many items match, on all pages together.")
