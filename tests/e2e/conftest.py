@@ -2,8 +2,8 @@
 
 - `browser` (session): Chromium from /usr/bin/chromium, headless. Missing → the tests are skipped
   with the reason (CI turns skips into failures and installs it: `apt-get install -y chromium`).
-- `page` / `phone_page`: a fresh browser context (no cookies) on the live server, desktop or phone
-  sized; a JavaScript error on the page fails the test.
+- `page` / `phone_page` / `page_without_javascript`: a fresh browser context (no cookies) on the
+  live server, desktop or phone sized, or with JavaScript off; a JavaScript error fails the test.
 - `assert_accessible(page, where)`: axe-core (vendor/axe.min.js) with no serious or critical
   violations (`tests/e2e/accessibility.py`).
 
@@ -101,6 +101,12 @@ def browser() -> Iterator[Any]:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
             yield browser
             browser.close()
+            # Test code that ran while Playwright was active used database connections of its own
+            # (Django keeps them per context); close them here, or PostgreSQL refuses to drop the
+            # test database because "other users" are still connected.
+            from django.db import connections
+
+            connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
@@ -131,6 +137,13 @@ def phone_page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -
     """A phone-sized page (390 × 844, touch) in a fresh context."""
     yield from _new_page(browser, live_server, request, viewport=PHONE, is_mobile=True, has_touch=True,
                          device_scale_factor=2, locale="fi-FI")
+
+
+@pytest.fixture
+def page_without_javascript(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A desktop-sized page with JavaScript turned off: everything must still work."""
+    yield from _new_page(browser, live_server, request, viewport=DESKTOP, locale="en-GB",
+                         java_script_enabled=False)
 
 
 @pytest.fixture

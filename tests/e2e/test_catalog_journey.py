@@ -76,20 +76,20 @@ def test_search_filter_open_and_switch_language(page: Any, catalog: Any, assert_
     assert_accessible(page, "the micro-credential page (sv)")
 
 
-def test_the_catalog_works_without_javascript(browser: Any, live_server: Any, catalog: Any) -> None:
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    try:
-        page = context.new_page()
-        page.goto("/en/")
-        page.get_by_role("searchbox", name="Search words").fill("timber")
-        page.get_by_role("button", name="Search", exact=True).click()
-        page.wait_for_url(re.compile(r"q=timber"))
-        expect(page.locator(".result-list .result-title")).to_have_text("Timber construction")
-        page.get_by_role("button", name="Svenska").click()
-        page.wait_for_url(re.compile(r"/sv/\?.*q=timber"))
-        expect(page.locator(".result-list .result-title")).to_have_text("Träbyggande")
-    finally:
-        context.close()
+def test_the_catalog_works_without_javascript(page_without_javascript: Any, catalog: Any) -> None:
+    page = page_without_javascript
+    page.goto("/en/")
+    page.get_by_role("searchbox", name="Search words").fill("timber")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_url(re.compile(r"q=timber"))
+    expect(page.locator(".result-list .result-title")).to_have_text("Timber construction")
+    page.get_by_label("University").select_option("aalto")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"provider=aalto"))
+    expect(page.locator(".result-list .result-title")).to_have_text("Timber construction")
+    page.get_by_role("button", name="Svenska").click()
+    page.wait_for_url(re.compile(r"/sv/\?(?=.*q=timber)(?=.*provider=aalto)"))
+    expect(page.locator(".result-list .result-title")).to_have_text("Träbyggande")
 
 
 def test_invalid_filters_are_explained_in_the_browser(page: Any, catalog: Any, assert_accessible: Any) -> None:
