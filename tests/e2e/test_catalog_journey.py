@@ -35,6 +35,7 @@ def test_search_filter_open_and_switch_language(page: Any, catalog: Any, assert_
     page.get_by_role("checkbox", name=re.compile(r"^5 ")).check()
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"eqf_level=5"))
+    expect(page.get_by_role("button", name="Apply filters")).to_be_focused()  # kept across the update
     expect(page.locator("#results-heading")).to_contain_text("1 micro-credential found")
     expect(page.get_by_role("status")).to_have_text("1 micro-credential found")
     results = page.locator(".result-list > li")

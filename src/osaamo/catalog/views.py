@@ -1,7 +1,7 @@
 """Public catalog pages: the searchable list, a micro-credential's page, the universities.
 
 Thin views: the filter form checks input, selectors read (published versions only), templates show.
-Every page works without JavaScript; with htmx the list updates its results in place.
+Every page works without JavaScript; with htmx the list replaces its form and results in place.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
 
 from osaamo.catalog.forms import CatalogFilterForm
 from osaamo.catalog.selectors import (
@@ -33,15 +32,6 @@ def _with_shown_offerings(page: Page, filters: CatalogFilters) -> Page:
     return page
 
 
-def _wants_fragment(request: HttpRequest) -> bool:
-    """An htmx request that swaps only the results (a history restore needs the whole page)."""
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-        and request.headers.get("HX-Target") == "results"
-    )
-
-
 def catalog_list(request: HttpRequest) -> HttpResponse:
     form = CatalogFilterForm(request.GET or None)
     filters = form.filters()
@@ -53,10 +43,9 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "has_invalid_filters": form.is_bound and bool(form.errors),
     }
-    template = "catalog/_results.html" if _wants_fragment(request) else "catalog/list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request", "HX-Target", "HX-History-Restore-Request"])
-    return response
+    # htmx asks for the same page and picks the form and the results out of it (hx-select), so
+    # one response serves browsers with and without JavaScript, and a pushed address reloads alike.
+    return render(request, "catalog/list.html", context)
 
 
 def catalog_detail(request: HttpRequest, provider_slug: str, slug: str) -> HttpResponse:
