@@ -43,6 +43,17 @@ def test_search_filter_open_and_switch_language(page: Any, catalog: Any, assert_
     expect(results.first.get_by_role("heading", level=3)).to_have_text("Patient safety basics")
     assert_accessible(page, "the filtered catalog list (en)")
 
+    # Back and forward go through the filter steps.
+    page.go_back()
+    expect(page.locator("#results-heading")).to_contain_text("2 micro-credentials found")
+    page.go_forward()
+    expect(page.locator("#results-heading")).to_contain_text("1 micro-credential found")
+    # A shared address shows the same results to someone else.
+    other = page.context.new_page()
+    other.goto(page.url)
+    expect(other.locator(".result-list .result-title")).to_have_text("Patient safety basics")
+    other.close()
+
     # The language switcher follows the address that htmx pushed: same filters, in Finnish.
     page.get_by_role("button", name="Suomi").click()
     page.wait_for_url(re.compile(r"/fi/\?(?=.*price=free)(?=.*eqf_level=5)"))
