@@ -1,0 +1,219 @@
+"""Nothing is ever oversold: many enrolments, purchases and redemptions at the same moment.
+
+Each call runs in its own thread with its own database connection, all released together by a
+barrier, on data that is committed first (`transaction=True`).
+
+- PostgreSQL: every thread has a real connection; the services lock the offering row (SELECT … FOR
+  UPDATE). The server's connection limit is shared with everything else on it, so at most a bounded
+  number of threads hold a connection at the same time (see `_postgres_slots`); all the others are
+  already waiting at that moment, so the row lock is always contended.
+- SQLite: the test database is in memory, which threads cannot share with connections of their own.
+  The test copies it to a file (SQLite's backup API) and every thread opens its own connection to
+  that file with the project's settings (WAL, BEGIN IMMEDIATE, busy timeout), so the database's
+  write lock is what serialises the services — as in a deployment on SQLite.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+
+from osaamo.enrolment import services
+from osaamo.enrolment.models import Enrolment, EnrolmentState, Seat, SeatState
+from osaamo.enrolment.selectors import offering_places
+from osaamo.errors import DomainError
+from tests.enrolment.conftest import ORGANISATION_BILLING, make_learner, make_offering
+from tests.factories import make_employer, make_user
+
+PLACES = 20
+REQUESTS = 120  # at least 100 at once
+
+
+class Database:
+    """Where the worker threads connect: the configured database, or a file copy of SQLite's in-memory one."""
+
+    def __init__(self, file: Path | None = None) -> None:
+        self.file = file
+        self.slots = threading.BoundedSemaphore(_postgres_slots() if file is None else REQUESTS * 2)
+        self.wrapper_class = type(connections["default"])
+        self.settings = {**connections["default"].settings_dict, "NAME": str(file)}
+
+    def use_in_this_thread(self) -> None:
+        if self.file is None:
+            return  # a new thread opens its own connection to the configured (test) database by itself
+        connections["default"] = self.wrapper_class(dict(self.settings), alias="default")
+
+    def read(self, query: Callable[[], Any]) -> Any:
+        """Run `query` on the database the workers used (in a thread of its own, like them)."""
+        return run_concurrently([query], self)[0][1]
+
+
+def _postgres_slots() -> int:
+    """How many connections the test may hold at once: half of what the server has free, at most 60."""
+    if connection.vendor != "postgresql":
+        return REQUESTS
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity")
+        free = cursor.fetchone()[0]
+    return max(10, min(60, free // 2))
+
+
+@pytest.fixture
+def workers_database(transactional_db: Any, tmp_path: Path) -> Callable[[], Database]:
+    """`workers_database()` once the test data is created (for SQLite, that data is what the file copy holds)."""
+
+    def make() -> Database:
+        if connection.vendor != "sqlite":
+            return Database()
+        file = tmp_path / "concurrency.sqlite3"
+        connection.ensure_connection()
+        target = sqlite3.connect(file)
+        connection.connection.backup(target)
+        # Switch the copy to WAL once, here: switching needs the file to itself, and the workers'
+        # `PRAGMA journal_mode=WAL` (the project's init_command) is then a no-op instead of a race.
+        target.execute("PRAGMA journal_mode=WAL")
+        target.close()
+        return Database(file)
+
+    return make
+
+
+def run_concurrently(calls: list[Callable[[], Any]], database: Database) -> list[tuple[str, Any]]:
+    """Run every call in its own thread and connection, all released at once; ("ok" | "refused" | "error", value)."""
+    start = threading.Barrier(len(calls))
+    outcomes: list[tuple[str, Any]] = [("error", "did not run")] * len(calls)
+
+    def work(index: int) -> None:
+        start.wait()
+        with database.slots:
+            database.use_in_this_thread()
+            try:
+                outcomes[index] = ("ok", calls[index]())
+            except DomainError as refusal:
+                outcomes[index] = ("refused", refusal)
+            except Exception as error:  # reported by the test with the error, never hidden
+                outcomes[index] = ("error", repr(error))
+            finally:
+                connections["default"].close()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not any(thread.is_alive() for thread in threads), "a worker thread hung"
+    return outcomes
+
+
+def enrol_call(offering: Any, learner: Any) -> Callable[[], Any]:
+    return lambda: services.enrolment_enrol(offering=offering, learner=learner, prerequisites_confirmed=True).state
+
+
+def concurrent_enrolments(version: Any, admin: Any, workers_database: Callable[[], Database]) -> None:
+    offering = make_offering(version, admin, seats=PLACES, min_participants=5, price_individual=Decimal("0"))
+    learners = [make_learner() for _ in range(REQUESTS)]
+    database = workers_database()
+    outcomes = run_concurrently([enrol_call(offering, learner) for learner in learners], database)
+
+    assert [kind for kind, _ in outcomes if kind != "ok"] == [], [v for k, v in outcomes if k != "ok"][:3]
+    states = Counter(state for _, state in outcomes)
+    assert states == {EnrolmentState.ENROLLED: PLACES, EnrolmentState.WAITLISTED: REQUESTS - PLACES}
+
+    def stored() -> Any:
+        rows = Counter(Enrolment.objects.filter(offering=offering).values_list("learner_id", flat=True))
+        by_state = Counter(Enrolment.objects.filter(offering=offering).values_list("state", flat=True))
+        return rows, by_state, offering_places(offering)
+
+    rows, by_state, places = database.read(stored)
+    # Nothing lost and nothing doubled: every request has exactly one enrolment row.
+    assert rows == {learner.pk: 1 for learner in learners}
+    assert by_state == {EnrolmentState.ENROLLED: PLACES, EnrolmentState.WAITLISTED: REQUESTS - PLACES}
+    assert (places.left, places.enrolled, places.waitlisted) == (0, PLACES, REQUESTS - PLACES)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_hundred_and_twenty_concurrent_enrolments_fill_exactly_twenty_places_on_postgresql(
+    postgres_only: None, version: Any, helsinki_admin: Any, workers_database: Any
+) -> None:
+    concurrent_enrolments(version, helsinki_admin, workers_database)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_hundred_and_twenty_concurrent_enrolments_fill_exactly_twenty_places(
+    version: Any, helsinki_admin: Any, workers_database: Any
+) -> None:
+    """The same on whichever database runs the suite; on SQLite through the file copy."""
+    concurrent_enrolments(version, helsinki_admin, workers_database)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seat_purchases_and_enrolments_at_the_same_moment_never_oversell(
+    version: Any, helsinki_admin: Any, workers_database: Any
+) -> None:
+    offering = make_offering(version, helsinki_admin, seats=PLACES, min_participants=5,
+                             price_individual=Decimal("0"), price_organisation=Decimal("450.00"))
+    companies = []
+    for n in range(10):
+        company = make_employer(f"yritys-{n}", f"Yritys {n} Oy")
+        companies.append((company, make_user(f"admin{n}@yritys.example", f"Admin {n}", company, "employer_admin")))
+    learners = [make_learner() for _ in range(90)]
+    calls = [enrol_call(offering, learner) for learner in learners] + [
+        (lambda company=company, admin=admin: services.purchase_create(
+            offering=offering, organisation=company, by=admin, quantity=3, billing=ORGANISATION_BILLING).quantity)
+        for company, admin in companies
+    ]
+    database = workers_database()
+    outcomes = run_concurrently(calls, database)
+    assert not [v for k, v in outcomes if k == "error"], [v for k, v in outcomes if k == "error"][:3]
+    enrolments, purchases = outcomes[:90], outcomes[90:]
+    assert {kind for kind, _ in enrolments} == {"ok"}
+    bought = sum(value for kind, value in purchases if kind == "ok")
+    refusals = [value for kind, value in purchases if kind == "refused"]
+    assert all(refusal.code == "not_enough_places" for refusal in refusals)
+    enrolled = sum(1 for _, state in enrolments if state == EnrolmentState.ENROLLED)
+
+    def stored() -> Any:
+        return (Seat.objects.filter(purchase__offering=offering).count(),
+                Enrolment.objects.filter(offering=offering, state=EnrolmentState.ENROLLED).count(),
+                Enrolment.objects.filter(offering=offering).count(), offering_places(offering))
+
+    seats, stored_enrolled, rows, places = database.read(stored)
+    assert seats == bought and stored_enrolled == enrolled and rows == 90
+    # Demand (90 people, 30 seats) is larger than the 20 places: every place is taken, none twice.
+    assert enrolled + bought == PLACES
+    assert places.left == 0 and places.taken == PLACES and places.waitlisted == 90 - enrolled
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_code_redeemed_by_many_at_once_is_used_once(version: Any, helsinki_admin: Any, employer: Any,
+                                                      workers_database: Any) -> None:
+    offering = make_offering(version, helsinki_admin, seats=PLACES, min_participants=5,
+                             price_organisation=Decimal("450.00"))
+    admin = make_user("eeva.admin@konepaja.example", "Eeva", employer, "employer_admin")
+    purchase = services.purchase_create(offering=offering, organisation=employer, by=admin, quantity=1,
+                                        billing=ORGANISATION_BILLING)
+    seat = services.seat_issue_code(seat=purchase.seats.get(), by=admin)
+    learners = [make_learner() for _ in range(30)]
+    calls = [(lambda learner=learner: services.seat_redeem(secret=seat.code_display, learner=learner,
+                                                           prerequisites_confirmed=True).pk)
+             for learner in learners]
+    database = workers_database()
+    outcomes = run_concurrently(calls, database)
+    kinds = Counter(kind for kind, _ in outcomes)
+    assert kinds == {"ok": 1, "refused": 29}, [v for k, v in outcomes if k == "error"][:3]
+    assert {value.code for kind, value in outcomes if kind == "refused"} == {"seat_used"}
+
+    def stored() -> Any:
+        return (list(Enrolment.objects.filter(seat=seat).values_list("state", flat=True)),
+                Seat.objects.get(pk=seat.pk).state)
+
+    assert database.read(stored) == ([EnrolmentState.ENROLLED], SeatState.REDEEMED)
