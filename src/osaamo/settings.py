@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "osaamo.catalog",
     "osaamo.enrolment",
     "osaamo.credentials",
+    "osaamo.assessment",
     "osaamo.api",
 ]
 

@@ -78,6 +78,7 @@ install_error_handlers(api)
 api.add_decorator(in_request_language, mode="view")
 api.add_router("/v1/", catalog_router)
 api.add_router("/v1/", accounts_router)
+api.add_router("/v1/", "osaamo.assessment.api.router")
 api.add_router("/v1/", "osaamo.credentials.api.router")
 api.add_router("/v1/", enrolment_router)
 
