@@ -344,3 +344,30 @@ def test_the_pages_speak_finnish(free_offering: Any) -> None:
     page = text_of(Client().get(f"/fi/enrol/{free_offering.pk}/"))
     assert "Ilmoittaudu" in page and "Hinta yksityishenkilöille" in page
     assert Decimal("0") == free_offering.price_individual
+
+
+def test_list_pages_read_a_bounded_number_of_queries(version: Any, helsinki_admin: Any, helsinki_registrar: Any,
+                                                     employer: Any, employer_admin: Any,
+                                                     django_assert_max_num_queries: Any) -> None:
+    offering = make_offering(version, helsinki_admin, seats=None, min_participants=None,
+                             price_individual=Decimal("290.00"))
+    learners = [make_learner() for _ in range(25)]
+    for learner in learners:
+        services.enrolment_enrol(offering=offering, learner=learner, billing=PERSON_BILLING,
+                                 prerequisites_confirmed=True)
+    purchase = services.purchase_create(offering=offering, organisation=employer, by=employer_admin, quantity=25,
+                                        billing=ORGANISATION_BILLING)
+    registrar = signed_in(helsinki_registrar)
+    with django_assert_max_num_queries(14):
+        staff_page = registrar.get(f"/en/provider/helsinki/enrolments/{offering.pk}/")
+    assert text_of(staff_page).count("Cancel<span") == 25
+    with django_assert_max_num_queries(8):
+        csv_export = registrar.get(f"/en/provider/helsinki/enrolments/{offering.pk}/enrolments.csv")
+    assert csv_export.content.decode("utf-8-sig").count("\n") == 26
+    employer_client, learner_client = signed_in(employer_admin), signed_in(learners[0])
+    with django_assert_max_num_queries(10):
+        seats_page = employer_client.get(f"/en/organisation/konepaja/seats/{purchase.pk}/")
+    assert text_of(seats_page).count("Not handed out") == 25
+    with django_assert_max_num_queries(8):
+        mine = learner_client.get("/en/enrol/mine/")
+    assert "Data protection in practice" in text_of(mine)

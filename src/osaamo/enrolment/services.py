@@ -368,12 +368,13 @@ def enrolment_register_interest(*, offering: Offering, learner: Any, now: Any = 
     return enrolment
 
 
-def can_cancel(enrolment: Enrolment, *, by: Any, now: Any = None) -> bool:
-    """Whether `by` may cancel `enrolment` now (the rules in the module docstring)."""
+def can_cancel(enrolment: Enrolment, *, by: Any, now: Any = None, registrar: bool | None = None) -> bool:
+    """Whether `by` may cancel `enrolment` now (the rules in the module docstring). A list page that
+    already knows whether `by` is a registrar of the offering passes `registrar` (no query per row)."""
     now = _now(now)
     if enrolment.state not in (EnrolmentState.INTERESTED, EnrolmentState.WAITLISTED, EnrolmentState.ENROLLED):
         return False
-    if is_registrar_for(by, enrolment.offering):
+    if registrar if registrar is not None else is_registrar_for(by, enrolment.offering):
         return True
     return enrolment.learner_id == getattr(by, "pk", None) and not has_started(enrolment.offering, now)
 

@@ -154,7 +154,8 @@ def my_enrolments(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "enrolment": e,
-            "can_cancel": services.can_cancel(e, by=request.user, now=now),
+            # The learner's own rules here; a registrar cancels on the provider's pages.
+            "can_cancel": services.can_cancel(e, by=request.user, now=now, registrar=False),
             "position": selectors.waitlist_position(e),
         }
         for e in enrolments
@@ -405,10 +406,11 @@ def staff_offering(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     offering = selectors.provider_offering(provider=provider, pk=pk)
     enrolments = list(selectors.offering_enrolments(offering=offering))
     now = timezone.now()
+    registrar = services.is_registrar_for(request.user, offering)
     return render(request, "enrolment/staff_offering.html", {
         "provider": provider, "offering": offering, "version": offering.version,
         "places": selectors.offering_places(offering),
-        "rows": [(e, services.can_cancel(e, by=request.user, now=now)) for e in enrolments],
+        "rows": [(e, services.can_cancel(e, by=request.user, now=now, registrar=registrar)) for e in enrolments],
         "purchases": selectors.offering_purchases(offering=offering),
         "cancel_form": CancelForm(),
     })
