@@ -88,25 +88,26 @@ class ResultOut(Schema):
     credential_state: str | None = Field(None, description="`active`, `suspended` or `revoked`.")
     updated_at: datetime
 
+    # Resolvers read a Result row, or the stored JSON of an answer replayed for an Idempotency-Key.
     @staticmethod
     def resolve_enrolment(obj: Any) -> int:
-        return int(obj.enrolment_id)
+        return int(obj["enrolment"] if isinstance(obj, dict) else obj.enrolment_id)
 
     @staticmethod
     def resolve_email(obj: Any) -> str:
-        return str(obj.learner.email)
+        return str(obj["email"] if isinstance(obj, dict) else obj.learner.email)
 
     @staticmethod
     def resolve_name(obj: Any) -> str:
-        return str(obj.learner.full_name)
+        return str(obj["name"] if isinstance(obj, dict) else obj.learner.full_name)
 
     @staticmethod
     def resolve_enrolment_state(obj: Any) -> str:
-        return str(obj.enrolment.state)
+        return str(obj["enrolment_state"] if isinstance(obj, dict) else obj.enrolment.state)
 
     @staticmethod
     def resolve_credential(obj: Any) -> str | None:
-        value = getattr(obj, "credential_uuid", None)
+        value = obj.get("credential") if isinstance(obj, dict) else getattr(obj, "credential_uuid", None)
         return str(value) if value else None
 
 
@@ -176,11 +177,13 @@ def _problems(row: CheckedRow) -> list[dict[str, str]]:
     return [{"code": p.code, "field": p.field, "message": p.message()} for p in row.problems]
 
 
-def _refused(rows: list[CheckedRow], prefix: str) -> InvalidInput:
+def _refused(rows: list[CheckedRow], prefix: str | None) -> InvalidInput:
+    """The problems per field path: `grade` for one result, `results.3.grade` in a batch (prefix `results`)."""
     details: dict[str, list[str]] = {}
     for position, row in enumerate(rows):
         for problem in row.problems:
-            details.setdefault(f"{prefix}{position}.{problem.field}".lstrip("."), []).append(problem.message())
+            path = f"{prefix}.{position}.{problem.field}" if prefix else problem.field
+            details.setdefault(path, []).append(problem.message())
     return InvalidInput(services.ResultsRefused.default_message, code="results_invalid", details=details)
 
 
@@ -229,7 +232,7 @@ def offering_result_record(request: HttpRequest, id: ObjectId, payload: ResultIn
             outcome = services.results_record(offering=offering, by=tenant.user, rows=[_input(payload, 0)],
                                               source=ResultSource.API)
         except services.ResultsRefused as error:
-            raise _refused(error.details["rows"], prefix="") from None
+            raise _refused(error.details["rows"], prefix=None) from None
         row = outcome.rows[0]
         assert row.existing is not None
         return 200, {"outcome": OUTCOMES[row.status], "issuing_started": outcome.issuing_started,
@@ -267,7 +270,7 @@ def offering_results_batch(request: HttpRequest, id: ObjectId, payload: ResultsB
                 offering=offering, by=tenant.user, rows=[_input(item, i) for i, item in enumerate(payload.results)],
                 mode=ApplyMode(payload.mode), source=ResultSource.API)
         except services.ResultsRefused as error:
-            raise _refused(error.details["rows"], prefix="results.") from None
+            raise _refused(error.details["rows"], prefix="results") from None
         items = [{"index": i, "email": row.input.email, "outcome": OUTCOMES[row.status],
                   "result": row.existing.pk if row.existing is not None and row.is_valid else None,
                   "problems": _problems(row)} for i, row in enumerate(outcome.rows)]

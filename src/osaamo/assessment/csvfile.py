@@ -156,9 +156,11 @@ def read_results_csv(data: bytes) -> CsvFile:
                      ignored_columns=[name.strip() for name, column in zip(names, known, strict=True)
                                       if not column and name.strip()])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    start = 1
     try:
         next(reader)  # the header (blank lines before it are skipped by csv too)
         while True:
+            start = reader.line_num + 1
             try:
                 values = next(reader)
             except StopIteration:
@@ -175,8 +177,8 @@ def read_results_csv(data: bytes) -> CsvFile:
                     "found": len(values), "expected": len(names)}})
             result.rows.append((line, row))
     except csv.Error as error:
-        raise _refuse(_("Line %(line)s cannot be read (%(error)s); check its quotation marks.") % {
-            "line": reader.line_num, "error": str(error)}, "csv_quoting") from None
+        raise _refuse(_("The row that starts on line %(line)s cannot be read (%(error)s); check its quotation "
+                        "marks.") % {"line": start, "error": str(error)}, "csv_quoting") from None
     if not result.rows:
         raise _refuse(_("The file has the column names but no rows of results."), "csv_empty")
     return result

@@ -105,6 +105,7 @@ class GridForm(DomainErrorsMixin, forms.Form):
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Results file (CSV)"),
+        allow_empty_file=True,  # the reading service says what is wrong with an empty file
         help_text=_("UTF-8 text with the columns email, grade and assessed_on (and optionally identity_verification, "
                     "assessor, note), separated by commas, semicolons or tabs."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}),

@@ -297,7 +297,7 @@ def _suggestions(enrolments: Sequence[Enrolment], today: date, *, limit: int) ->
         return []
     field_filter = Q()
     for code in sorted(fields):
-        field_filter |= Q(isced_field_id__startswith=code)
+        field_filter |= Q(isced_field__code__startswith=code)
     wanted = Q(micro_credential_id__in=again)
     if fields:
         wanted |= field_filter

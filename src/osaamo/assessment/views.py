@@ -235,8 +235,9 @@ def upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValueError:
             declared = 0
         if declared > MAX_FILE_BYTES + UPLOAD_OVERHEAD_BYTES:
-            form = UploadForm()
-            form.add_error("file", str(too_large(declared).message))
+            form = UploadForm({}, {})
+            form.is_valid()
+            form.errors["file"] = form.error_class([str(too_large(declared).message)])
             response = _upload_page(request, provider, offering, form, status=413)
             response["Connection"] = "close"  # the rest of the body is not read
             return response
