@@ -156,12 +156,15 @@ def test_bulk_issuing_twice_never_issues_a_second_credential(offering: Any, pass
     assert (second.issued, second.skipped, second.state) == (0, 4, "finished")
 
 
+@pytest.mark.parametrize(("batch_size", "kept"), [(1, 2), (3, 0)])
 def test_bulk_issuing_resumes_after_a_crash_without_duplicates(offering: Any, passed_learners: Any,
-                                                               helsinki_registrar: Any) -> None:
+                                                               helsinki_registrar: Any, batch_size: int,
+                                                               kept: int) -> None:
     job = services.issuing_job_create(offering=offering, by=helsinki_registrar)
     with pytest.raises(RuntimeError, match="simulated crash"):
-        services.issuing_job_run(job_id=job.pk, stop_after=2)
-    assert IssuedCredential.objects.count() == 2
+        services.issuing_job_run(job_id=job.pk, stop_after=2, batch_size=batch_size)
+    # committed batches are kept; the batch in progress is rolled back whole
+    assert IssuedCredential.objects.count() == kept
     services.issuing_job_resume(job=job, by=helsinki_registrar)  # the immediate backend runs it at once
     job.refresh_from_db()
     services.issuing_job_run(job_id=job.pk)

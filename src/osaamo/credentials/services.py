@@ -169,7 +169,8 @@ def _sign_status_list(status_list: StatusList, *, now: datetime, signer: vc.Sign
 def _open_status_list(provider: Organisation, purpose: str, now: datetime, signer: vc.Signer) -> StatusList:
     """The provider's list for `purpose` that still takes entries, locked; a new one when all are full."""
     for _attempt in range(5):
-        found = (StatusList.objects.select_for_update().select_related("provider")
+        # Only the columns an allocation needs: the bits and the signed list stay on disk.
+        found = (StatusList.objects.select_for_update().only("pk", "provider", "number", "length", "allocated")
                  .filter(provider=provider, purpose=purpose, is_full=False).order_by("number").first())
         if found is not None:
             return found
@@ -182,7 +183,8 @@ def _open_status_list(provider: Organisation, purpose: str, now: datetime, signe
                 status_list.save()
         except IntegrityError:
             continue  # another transaction took this number: look again
-        return StatusList.objects.select_for_update().select_related("provider").get(pk=status_list.pk)
+        return StatusList.objects.select_for_update().only("pk", "provider", "number", "length", "allocated").get(
+            pk=status_list.pk)
     raise Conflict(_("No status list could be opened; try again."), code="status_list_busy")
 
 
@@ -323,7 +325,7 @@ def credential_issue(
                          data={"uuid": str(credential.uuid), "version": version.pk, "email": credential.recipient_email,
                                "idempotency_key": idempotency_key, "job": job.pk if job else None})
             if notify:
-                transaction.on_commit(lambda: _mail_issued(credential.pk))
+                transaction.on_commit(lambda: _enqueue_mail(credential.pk))
     except IntegrityError:
         # The same result was issued meanwhile by another request or worker: answer with that one.
         existing = IssuedCredential.objects.filter(idempotency_key=idempotency_key).first()
@@ -526,10 +528,13 @@ def _passed_enrolment_ids(offering: Offering) -> list[int]:
                 .order_by("id").values_list("id", flat=True))
 
 
-def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int | None = None) -> IssuingJob:
+def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int | None = None,
+                    batch_size: int = 25) -> IssuingJob:
     """Issue for every passed learner not yet certified. Safe to run again or after a crash: each
     enrolment's idempotency key is unique, and the counts are recomputed from the database.
 
+    Credentials are committed `batch_size` at a time (one commit per credential would cost more than
+    the signing); a crash loses at most the batch in progress, which the next run issues.
     `stop_after` (tests) simulates a crash after that many credentials.
     """
     from osaamo.enrolment.models import Enrolment
@@ -553,26 +558,28 @@ def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int
     signers: dict[int, vc.Signer] = {}
     remaining = [pk for key, pk in keys.items() if key not in done]
     created_count = 0
-    for position, enrolment in enumerate(
-            Enrolment.objects.select_related("learner", "offering__version__micro_credential__provider")
-            .filter(pk__in=remaining).order_by("id").iterator(chunk_size=200)):
-        if stop_after is not None and created_count >= stop_after:
-            raise RuntimeError("simulated crash")
-        try:
-            _credential, created = credential_issue_for_enrolment(
-                enrolment=enrolment, by=job.created_by, awarded_on=job.awarded_on, job=job, now=now,
-                version_data=version_data, signer_cache=signers,
-            )
-        except (Conflict, InvalidInput, PermissionDenied) as error:
-            failed += 1
-            errors.append({"enrolment": enrolment.pk, "email": enrolment.learner.email, "error": str(error.message)})
-        else:
-            if created:
-                issued += 1
-                created_count += 1
-            else:
-                skipped += 1
-        if position % 25 == 0:
+    for start in range(0, len(remaining), max(1, batch_size)):
+        batch = remaining[start:start + max(1, batch_size)]
+        with transaction.atomic():
+            for enrolment in (Enrolment.objects.select_related("learner", "offering__version__micro_credential__"
+                                                               "provider").filter(pk__in=batch).order_by("id")):
+                if stop_after is not None and created_count >= stop_after:
+                    raise RuntimeError("simulated crash")
+                try:
+                    _credential, created = credential_issue_for_enrolment(
+                        enrolment=enrolment, by=job.created_by, awarded_on=job.awarded_on, job=job, now=now,
+                        version_data=version_data, signer_cache=signers,
+                    )
+                except (Conflict, InvalidInput, PermissionDenied) as error:
+                    failed += 1
+                    errors.append({"enrolment": enrolment.pk, "email": enrolment.learner.email,
+                                   "error": str(error.message)})
+                else:
+                    if created:
+                        issued += 1
+                        created_count += 1
+                    else:
+                        skipped += 1
             IssuingJob.objects.filter(pk=job.pk).update(issued=issued, skipped=skipped, failed=failed,
                                                         errors=errors[:100])
     IssuingJob.objects.filter(pk=job.pk).update(
@@ -729,6 +736,17 @@ def trusted_issuer_remove(*, issuer: TrustedIssuer, by: Any) -> None:
 def _wallet_url(language: str) -> str:
     with translation.override(language):
         return identity.base_url() + reverse("credentials:wallet")
+
+
+def _enqueue_mail(credential_pk: int) -> None:
+    """The learner's mail goes out from the task worker, so that a bulk run is not held up by mail."""
+    from osaamo.credentials.tasks import mail_issued
+
+    mail_issued.enqueue(credential_id=credential_pk)
+
+
+def credential_mail_issued(*, credential_id: int) -> None:
+    _mail_issued(credential_id)
 
 
 def _mail_issued(credential_pk: int) -> None:

@@ -16,3 +16,9 @@ def run_issuing_job(job_id: int) -> int:
         services.issuing_job_mark_failed(job_id=job_id, error=repr(error))
         raise
     return job.issued
+
+
+@task()
+def mail_issued(credential_id: int) -> None:
+    """Tell the learner that a certificate is in their wallet (in their language)."""
+    services.credential_mail_issued(credential_id=credential_id)
