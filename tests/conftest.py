@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from tests.factories import (
 )
 
 IN_CI = os.environ.get("CI") == "true"
+_BLOCKER_KEY = pytest.StashKey[Any]()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -34,6 +36,59 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+# --- reference data after a flush -------------------------------------------------------------
+# A transactional test (live_server, transaction=True) ends with a flush of every table, which also
+# deletes what the data migrations loaded (ISCED-F fields, ESCO skills). After each such test the
+# hook loads it again with the framework's own loaders (the calls of migration
+# framework/0003_reference_data), so whatever runs next still finds it.
+
+def ensure_reference_data() -> bool:
+    """Load ISCED-F and ESCO again if a flush removed them; True when something was loaded."""
+    from osaamo.framework.isced import isced_entries
+    from osaamo.framework.models import EscoSkill, IscedField
+    from osaamo.framework.reference import load_esco_rows, load_isced, packaged_esco_rows
+
+    loaded = False
+    if IscedField.objects.count() < len(isced_entries()):
+        load_isced(IscedField)
+        loaded = True
+    if not EscoSkill.objects.exists():
+        load_esco_rows(EscoSkill, packaged_esco_rows(), batch_size=2000)
+        loaded = True
+    return loaded
+
+
+def _uses_transactional_database(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    marker = item.get_closest_marker("django_db")
+    return bool({"live_server", "transactional_db", "django_db_reset_sequences"} & names) or bool(
+        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _keep_db_blocker(request: pytest.FixtureRequest, django_db_blocker: Any) -> None:
+    request.config.stash[_BLOCKER_KEY] = django_db_blocker
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    yield  # the test's fixtures are finalised here: a transactional database has just been flushed
+    blocker = item.config.stash.get(_BLOCKER_KEY, None)
+    if nextitem is None or blocker is None or not _uses_transactional_database(item):
+        return  # at the very end the test database is being destroyed anyway
+    with blocker.unblock():
+        ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_before(request: pytest.FixtureRequest, django_db_blocker: Any) -> None:
+    """A browser test starts with the reference data, whatever ran before it."""
+    if "live_server" in request.fixturenames:
+        with django_db_blocker.unblock():
+            ensure_reference_data()
 
 
 @pytest.fixture(autouse=True)

@@ -7,11 +7,8 @@
 - `assert_accessible(page, where)`: axe-core (vendor/axe.min.js) with no serious or critical
   violations (`tests/e2e/accessibility.py`).
 
-The reference data problem: `live_server` runs on a transactional database that is flushed after
-each test, which also deletes what the data migrations loaded (ISCED-F fields, ESCO skills). After
-every such test in this directory the hook below loads it again with the framework's own loaders
-(the same calls as migration framework/0003_reference_data), so whatever runs next still finds it;
-a browser test also makes sure the data is there before it starts.
+The reference data that a transactional test's flush removes is loaded again by the hooks in
+tests/conftest.py (for every transactional test, not only browser tests).
 """
 
 from __future__ import annotations
@@ -30,58 +27,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 15_000
-
-_BLOCKER_KEY = pytest.StashKey[Any]()
-
-
-# --- reference data ---------------------------------------------------------------------------
-
-def ensure_reference_data() -> bool:
-    """Load ISCED-F and ESCO again if a flush removed them; True when something was loaded."""
-    from osaamo.framework.isced import isced_entries
-    from osaamo.framework.models import EscoSkill, IscedField
-    from osaamo.framework.reference import load_esco_rows, load_isced, packaged_esco_rows
-
-    loaded = False
-    if IscedField.objects.count() < len(isced_entries()):
-        load_isced(IscedField)
-        loaded = True
-    if not EscoSkill.objects.exists():
-        load_esco_rows(EscoSkill, packaged_esco_rows(), batch_size=2000)
-        loaded = True
-    return loaded
-
-
-def _uses_transactional_database(item: pytest.Item) -> bool:
-    names = set(getattr(item, "fixturenames", ()))
-    marker = item.get_closest_marker("django_db")
-    return bool({"live_server", "transactional_db", "django_db_reset_sequences"} & names) or bool(
-        marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
-    )
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _keep_db_blocker(request: pytest.FixtureRequest, django_db_blocker: Any) -> None:
-    request.config.stash[_BLOCKER_KEY] = django_db_blocker
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    yield  # the test's fixtures are finalised here: a transactional database has just been flushed
-    blocker = item.config.stash.get(_BLOCKER_KEY, None)
-    if nextitem is None or blocker is None or not _uses_transactional_database(item):
-        return  # at the very end the test database is being destroyed anyway
-    with blocker.unblock():
-        ensure_reference_data()
-
-
-@pytest.fixture(autouse=True)
-def _reference_data_before(request: pytest.FixtureRequest, django_db_blocker: Any) -> None:
-    """A browser test starts with the reference data, whatever ran before it."""
-    if "live_server" in request.fixturenames:
-        with django_db_blocker.unblock():
-            ensure_reference_data()
-
 
 # --- the browser ------------------------------------------------------------------------------
 
