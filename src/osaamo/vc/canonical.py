@@ -9,6 +9,7 @@ serialised as canonical N-Quads sorted the way rdf-canonize (jsonld.js) sorts th
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import pyoxigraph as ox
 from pyld import jsonld
 
-from .jsonld_fast import ContextCache, Unsupported, to_quads
+from .jsonld_fast import ContextCache, Expansion, Unsupported, to_quads
 from .loader import ContextNotBundledError, DocumentLoader, default_loader
 
 __all__ = [
@@ -68,14 +69,82 @@ def _cache_for(loader: DocumentLoader) -> ContextCache:
     return cache
 
 
+def _utf16_key(line: str) -> bytes:
+    return line.encode("utf-16-be")
+
+
+def _sorted_text(lines: list[str]) -> str:
+    """The canonical N-Quads document: ``lines`` sorted, one quad per line.
+
+    RDFC-1.0 §4.4.3 step 5: the canonical N-Quads sorted; rdf-canonize sorts with JavaScript's
+    default (UTF-16 code unit) order, which UTF-16-BE bytes reproduce. That order differs from
+    Python's code point order only between a character above U+FFFF and one in U+E000-U+FFFF,
+    so the plain sort is used when no line has a character above U+FFFF.
+    """
+    lines.sort()
+    text = "\n".join(lines)
+    if not text.isascii() and len(text.encode("utf-16-le")) != 2 * len(text):
+        lines.sort(key=_utf16_key)
+        text = "\n".join(lines)
+    return text + "\n" if lines else ""
+
+
+# pyoxigraph writes the non-characters U+FFFE and U+FFFF as \uFFFE / \uFFFF; the canonical
+# N-Quads form (RDF 1.2 N-Triples §canonical, used by RDFC-1.0) escapes only C0 controls and DEL, as
+# rdf-canonize does. An escape is one when an even number of backslashes comes before it.
+_NONCHARACTER_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\uFFF([EF])")
+
+
+def _library_lines(dataset: ox.Dataset) -> list[str]:
+    text = str(dataset)
+    if "\\uFFF" in text:
+        text = _NONCHARACTER_ESCAPE.sub(lambda m: m.group(1) + chr(0xFFF0 + int(m.group(2), 16)), text)
+    return text.splitlines()
+
+
 def _sorted_nquads(quads: list[ox.Quad]) -> str:
     dataset = ox.Dataset(quads)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    lines = str(dataset).splitlines()
-    # RDFC-1.0 §4.4.3 step 5: the canonical N-Quads sorted; rdf-canonize sorts with JavaScript's
-    # default (UTF-16 code unit) order, which UTF-16-BE bytes reproduce.
-    lines.sort(key=lambda line: line.encode("utf-16-be"))
-    return "".join(line + "\n" for line in lines)
+    return _sorted_text(_library_lines(dataset))
+
+
+def _relabel_only_blank_node(line: str) -> str:
+    """``line`` with its one blank node ``_:b1`` written as ``_:c14n0``.
+
+    A line is ``subject predicate object [graph] .``; the predicate is an IRI, a literal object
+    ends with ``"``, ``>`` or a language tag, so ``_:b1`` can only be the first term or one of the
+    last two, never text inside a literal.
+    """
+    if line.startswith("_:b1 "):
+        line = "_:c14n0" + line[4:]
+    body = line[:-2]
+    tail = " ."
+    while body.endswith(" _:b1"):
+        body = body[:-5]
+        tail = " _:c14n0" + tail
+    return body + tail
+
+
+def canonical_nquads_of(expansion: Expansion) -> str:
+    """RDFC-1.0 canonical N-Quads of the fast path's output.
+
+    Only the quads that mention a blank node go to pyoxigraph's RDFC-1.0 implementation: the
+    algorithm reads nothing else to choose the canonical labels (§4.4.3 steps 2-6 work on the
+    blank node to quads map) and leaves every other quad as it is (step 7), so the ground quads
+    are already canonical and only need to be deduplicated and sorted in with the rest.
+    With a single blank node there is nothing to choose: its first-degree hash is the only one,
+    so step 5 issues it ``c14n0``; the quads are relabelled here without the library.
+    """
+    lines = list(set(expansion.ground)) if expansion.ground else []
+    if expansion.blank:
+        if expansion.blank_nodes == 1:
+            lines.extend({_relabel_only_blank_node(line) for line in expansion.blank})
+        else:
+            text = "\n".join(expansion.blank)
+            dataset = ox.Dataset(ox.parse(text, format=ox.RdfFormat.N_QUADS, lenient=True))
+            dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+            lines.extend(_library_lines(dataset))
+    return _sorted_text(lines)
 
 
 def canonicalize(
@@ -106,8 +175,8 @@ def canonicalize(
     if safe and expansion.dropped:
         raise UndefinedTermsError(expansion.dropped)
     try:
-        nquads = _sorted_nquads(expansion.quads)
-    except ValueError as exc:  # pragma: no cover - pyoxigraph refusing its own terms
+        nquads = canonical_nquads_of(expansion)
+    except (ValueError, SyntaxError) as exc:  # pragma: no cover - pyoxigraph refusing validated terms
         raise CanonicalizationError(str(exc)) from exc
     return Canonicalized(nquads, True, expansion.dropped)
 

@@ -107,6 +107,8 @@ class ContextCache:
         """A hashable identity for a local context value."""
         if isinstance(local, str):
             return local
+        if type(local) is list and all(type(item) is str for item in local):
+            return ("urls", *local)  # the usual document @context: a list of URLs
         # Embedded contexts: key by canonical JSON (documents are new objects every time).
         return ("json", json.dumps(local, sort_keys=True, separators=(",", ":")))
 
@@ -114,7 +116,10 @@ class ContextCache:
 class ActiveContext:
     """An immutable active context (JSON-LD 1.1 API §4.1) with memoised derivations."""
 
-    __slots__ = ("_derived", "_keys", "_types", "cache", "previous", "terms", "vocab")
+    __slots__ = (
+        "_aliases", "_derived", "_keys", "_props", "_scalars", "_scoped", "_shapes", "_type_scoped",
+        "_types", "cache", "previous", "terms", "vocab",
+    )  # fmt: skip
 
     def __init__(self, cache: ContextCache) -> None:
         self.cache = cache
@@ -124,6 +129,90 @@ class ActiveContext:
         self._derived: dict[Any, ActiveContext] = {}
         self._keys: dict[str, str | None] = {}
         self._types: dict[str, str | None] = {}
+        # Memos filled only once the context is used for expansion (it is immutable by then).
+        self._props: dict[str, tuple[str | None, TermDefinition | None, str | None, str | None]] = {}
+        self._shapes: dict[tuple[TermDefinition | None, tuple[str, ...]], _Shape] = {}
+        self._scalars: dict[str, tuple[ActiveContext, str | None]] = {}
+        self._scoped: dict[TermDefinition, ActiveContext] = {}
+        self._type_scoped: dict[TermDefinition, ActiveContext] = {}
+        self._aliases: dict[Any, frozenset[str]] = {}
+
+    def prop(self, key: str) -> tuple[str | None, TermDefinition | None, str | None, str | None]:
+        """(expanded key, term definition, N-Quads predicate term, string suffix), memoised per key.
+
+        The predicate term is set only for a key that expands to an absolute IRI that is not a
+        blank node identifier; it raises :class:`Unsupported` when the RDF library refuses the IRI.
+        The string suffix is set when a plain JSON string value of this key simply becomes a
+        literal: ``""`` for xsd:string, ``"^^<datatype>"`` for a typed term (see
+        :func:`_string_suffix`).
+        """
+        try:
+            return self._props[key]
+        except KeyError:
+            pass
+        expanded = self.expand_key(key)
+        definition = self.terms.get(key)
+        predicate = suffix = None
+        if expanded is not None and expanded[0] != "@" and not expanded.startswith("_:"):
+            predicate = iri_term(expanded)
+            suffix = _string_suffix(definition)
+        plan = (expanded, definition, predicate, suffix)
+        if len(self._props) < 4096:
+            self._props[key] = plan
+        return plan
+
+    def aliases(self, keyword: str) -> frozenset[str]:
+        """Keys that expand to ``keyword`` here: the keyword itself and every term aliasing it
+        (e.g. ``type`` for ``@type``). Only these can: IRI expansion yields a keyword for a
+        keyword or a term mapped to it, never for a compact or absolute IRI."""
+        found = self._aliases.get(keyword)
+        if found is None:
+            found = self._aliases[keyword] = frozenset(
+                {keyword, *(term for term, d in self.terms.items() if d.iri == keyword)}
+            )
+        return found
+
+    def aliases_of_any(self, keywords: frozenset[str]) -> frozenset[str]:
+        found = self._aliases.get(keywords)
+        if found is None:
+            found = self._aliases[keywords] = frozenset(
+                {*keywords, *(term for term, d in self.terms.items() if d.iri in keywords)}
+            )
+        return found
+
+    def scoped(self, definition: TermDefinition) -> ActiveContext:
+        """This context with ``definition``'s property-scoped context applied (memoised)."""
+        found = self._scoped.get(definition)
+        if found is None:
+            found = self.derive(definition.context, key=definition.context_key, override_protected=True)
+            if len(self._scoped) < 512:
+                self._scoped[definition] = found
+        return found
+
+    def type_scoped(self, definition: TermDefinition) -> ActiveContext:
+        """This context with ``definition``'s type-scoped context applied (non-propagating, memoised)."""
+        found = self._type_scoped.get(definition)
+        if found is None:
+            found = self.derive(definition.context, key=definition.context_key, propagate=False)
+            if len(self._type_scoped) < 512:
+                self._type_scoped[definition] = found
+        return found
+
+    def scalar_plan(self, key: str, definition: TermDefinition | None) -> tuple[ActiveContext, str | None]:
+        """(context, type mapping) for a scalar value of ``key`` (JSON-LD 1.1 API §5.1.2 step 4 and
+        §5.3.2: the property-scoped context applies and the term is looked up again in it)."""
+        try:
+            return self._scalars[key]
+        except KeyError:
+            pass
+        ctx: ActiveContext = self
+        if definition is not None and definition.context is not None:
+            ctx = self.scoped(definition)
+            definition = ctx.terms.get(key)
+        plan = (ctx, definition.type if definition is not None else None)
+        if len(self._scalars) < 4096:
+            self._scalars[key] = plan
+        return plan
 
     def expand_key(self, key: str) -> str | None:
         """Memoised expansion of a property key: a keyword, an absolute IRI, or None (dropped).
@@ -400,28 +489,87 @@ class ActiveContext:
 
 
 class Expansion:
-    """Result of :func:`to_quads`: the quads and what safe-mode JSON-LD would have refused."""
+    """Result of :func:`to_quads`: N-Quads lines and what safe-mode JSON-LD would have refused.
 
-    __slots__ = ("dropped", "quads")
+    Lines are in canonical N-Quads form (RDFC-1.0 §4.4.3 / N-Quads canonical serialization:
+    ``"value"`` for xsd:string, escapes as the RDF library writes them), without the newline.
+    ``ground`` holds the quads that mention no blank node: canonicalization leaves them as they
+    are (RDFC-1.0 §4.4.3 steps 2-6 only read quads that mention a blank node, step 7 relabels
+    blank nodes only). ``blank`` holds the others, still with the walker's ``_:bN`` labels.
+    """
+
+    __slots__ = ("blank", "blank_nodes", "dropped", "ground")
 
     def __init__(self) -> None:
-        self.quads: list[ox.Quad] = []  # default-graph quads are built without a graph term
+        self.ground: list[str] = []
+        self.blank: list[str] = []
         self.dropped: list[str] = []
+        self.blank_nodes = 0  # how many blank node labels (``_:b1`` … ``_:bN``) were given out
+
+    @property
+    def quads(self) -> list[ox.Quad]:
+        """The quads as pyoxigraph objects (for debugging and tests; the hot path never builds them)."""
+        text = "".join(line + "\n" for line in (*self.ground, *self.blank))
+        return list(ox.parse(text, format=ox.RdfFormat.N_QUADS))
 
 
-_NAMED: dict[str, ox.NamedNode] = {}
+_IRI_TERMS: dict[str, str] = {}
 
 
-def _named(iri: str) -> ox.NamedNode:
-    node = _NAMED.get(iri)
-    if node is None:
+def iri_term(iri: str) -> str:
+    """``<iri>`` for N-Quads, once the RDF library has accepted the IRI (memoised)."""
+    term = _IRI_TERMS.get(iri)
+    if term is None:
         try:
-            node = ox.NamedNode(iri)
+            ox.NamedNode(iri)
         except ValueError as exc:
             raise Unsupported(f"IRI not accepted by the RDF library: {iri!r}") from exc
-        if len(_NAMED) < 20000:
-            _NAMED[iri] = node
-    return node
+        term = "<" + iri + ">"
+        if len(_IRI_TERMS) < 20000:
+            _IRI_TERMS[iri] = term
+    return term
+
+
+_LANGUAGE_TAGS: dict[str, str] = {}
+
+
+def _language_suffix(language: str) -> str:
+    suffix = _LANGUAGE_TAGS.get(language)
+    if suffix is None:
+        try:
+            ox.Literal("", language=language)
+        except ValueError as exc:
+            raise Unsupported(f"language tag not accepted by the RDF library: {language!r}") from exc
+        suffix = "@" + language
+        if len(_LANGUAGE_TAGS) < 1024:
+            _LANGUAGE_TAGS[language] = suffix
+    return suffix
+
+
+# Canonical N-Quads string escapes (RDFC-1.0 → RDF 1.2 N-Triples canonical form, as rdf-canonize and
+# pyoxigraph write them): ECHAR for \b \t \n \f \r " \\, UCHAR for the other C0 controls and DEL.
+# (pyoxigraph also writes U+FFFE and U+FFFF as UCHAR, which the canonical form does not; see
+# canonical.py, which undoes it.)
+_ECHARS = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+_STRING_ESCAPES = {**{chr(c): f"\\u{c:04X}" for c in (*range(0x20), 0x7F)}, **_ECHARS}
+_NEEDS_ESCAPE = re.compile('[\x00-\x1f\x7f"\\\\]')
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    return _STRING_ESCAPES[match.group()]
+
+
+def escape_string(value: str) -> str:
+    if _NEEDS_ESCAPE.search(value) is None:
+        return value
+    return _NEEDS_ESCAPE.sub(_escape_char, value)
+
+
+def string_literal(value: str, datatype: str | None = None) -> str:
+    """N-Quads term of a string literal (canonical: no ``^^xsd:string``)."""
+    if datatype is None or datatype == XSD_STRING:
+        return '"' + escape_string(value) + '"'
+    return '"' + escape_string(value) + '"^^' + iri_term(datatype)
 
 
 def js_number_lexical(value: int | float, datatype: str | None) -> tuple[str, str]:
@@ -461,39 +609,268 @@ def _to_exponential_15(number: float) -> str:
     return f"{sign}{mantissa}E{exponent}"
 
 
+def literal_term(value: Any, datatype: str | None) -> str:
+    """N-Quads term of a JSON scalar (jsonld.js lib/toRdf.js ``_objectToRDF``)."""
+    if isinstance(value, str):
+        if datatype == XSD_DOUBLE:
+            raise Unsupported("string typed as xsd:double")  # jsonld.js re-parses it
+        if datatype == RDF_LANGSTRING:
+            raise Unsupported("rdf:langString without a language")
+        return string_literal(value, datatype)
+    if isinstance(value, bool):
+        lexical, dt = ("true" if value else "false"), datatype or XSD_BOOLEAN
+    elif isinstance(value, int | float):
+        lexical, dt = js_number_lexical(value, datatype)
+    else:
+        raise Unsupported("unexpected scalar")
+    if dt == RDF_LANGSTRING:
+        raise Unsupported("rdf:langString without a language")
+    return string_literal(lexical, dt)
+
+
+def _string_suffix(definition: TermDefinition | None) -> str | None:
+    """What follows ``"value"`` when a JSON string is the value of a term with this definition,
+    or None when the general path must decide (it is the same result as
+    :meth:`_Walker.property_values` → ``scalar`` → :func:`literal_term` gives for a string)."""
+    if definition is None:
+        return ""
+    if definition.unsupported or definition.context is not None:
+        return None
+    if "@list" in definition.container or "@graph" in definition.container:
+        return None
+    datatype = definition.type
+    if datatype is None or datatype == "@none" or datatype == XSD_STRING:
+        return ""
+    if datatype in ("@id", "@vocab", "@json", XSD_DOUBLE, RDF_LANGSTRING):
+        return None
+    try:
+        return "^^" + iri_term(datatype)
+    except Unsupported:
+        return None
+
+
+_RDF_TYPE_TERM = "<" + RDF_TYPE + ">"
+_RDF_FIRST_TERM = "<" + RDF_FIRST + ">"
+_RDF_REST_TERM = "<" + RDF_REST + ">"
+_RDF_NIL_TERM = "<" + RDF_NIL + ">"
+_RDF_JSON_TERM = "<" + RDF_JSON + ">"
+_NO_CONTAINER: frozenset[str] = frozenset()
+_VALUE_POSITION_REFUSED = frozenset(
+    {"@list", "@set", "@graph", "@included", "@reverse", "@nest", "@index", "@language", "@direction"}
+)
+_LANGUAGE_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
+
+
+class _Shape:
+    """What a node's keys decide in a context: §5.1.2 steps 7-8 and which keys hold types."""
+
+    __slots__ = ("ctx", "plans", "type_keys")
+
+    def __init__(self, ctx: ActiveContext, type_keys: tuple[str, ...]) -> None:
+        self.ctx = ctx
+        self.type_keys = type_keys
+        self.plans: dict[Any, _NodePlan | None] = {}
+
+    @classmethod
+    def make(cls, ctx: ActiveContext, element: Mapping[str, Any], scoped: TermDefinition | None) -> _Shape:
+        # step 7: type-scoped contexts do not propagate into nested node objects
+        if ctx.previous is not None and not _Walker._only_id(ctx, element):
+            ctx = ctx.previous
+        # step 8: property-scoped context
+        if scoped is not None and scoped.context is not None:
+            ctx = ctx.scoped(scoped)
+        return cls(ctx, tuple(sorted(ctx.aliases("@type").intersection(element))))
+
+
+class _NodePlan:
+    """A node's plan once its type values are known (steps 11-14 up to the values)."""
+
+    __slots__ = ("ctx", "dropped", "empty", "entries", "id_keys", "types")
+
+    def __init__(self) -> None:
+        self.ctx: ActiveContext
+        self.id_keys: list[str] = []
+        self.types: list[tuple[str | None, str]] = []  # (N-Quads term, or None for a blank node; IRI)
+        self.entries: list[tuple[str, str, TermDefinition | None, str | None]] = []
+        self.dropped: list[str] = []
+        self.empty = False
+
+    @classmethod
+    def make(cls, shape: _Shape, element: Mapping[str, Any]) -> _NodePlan | None:
+        """The plan, or None when the general path must handle the element (it raises there)."""
+        ctx = type_scoped_ctx = shape.ctx
+        # step 11: apply type-scoped contexts, keys and values in lexicographic order
+        terms = type_scoped_ctx.terms
+        for key in shape.type_keys:
+            values = element[key]
+            values = sorted(values, key=_type_sort_key) if isinstance(values, list) else [values]
+            for value in values:
+                if not isinstance(value, str):
+                    return None
+                definition = terms.get(value)
+                if definition is not None and definition.context is not None:
+                    ctx = ctx.type_scoped(definition)
+        plan = cls()
+        plan.ctx = ctx
+        for key, value in element.items():
+            expanded, definition, predicate, suffix = ctx.prop(key)
+            if predicate is not None:
+                plan.entries.append((key, predicate, definition, suffix))
+            elif expanded is None:
+                plan.dropped.append(f"invalid property: {key}")
+            elif expanded == "@id":
+                plan.id_keys.append(key)
+            elif expanded == "@type":
+                for type_value in value if isinstance(value, list) else (value,):
+                    if not isinstance(type_value, str):
+                        return None
+                    type_iri = type_scoped_ctx.expand_type(type_value)
+                    if type_iri is None:
+                        plan.dropped.append(f"relative @type reference: {type_value}")
+                        continue
+                    plan.types.append((None if type_iri.startswith("_:") else iri_term(type_iri), type_iri))
+            else:
+                return None  # another keyword, or a blank node predicate
+        plan.empty = not plan.types and not plan.entries
+        return plan
+
+
 class _Walker:
-    __slots__ = ("blank_labels", "counter", "depth", "out")
+    """One walk over a document (JSON-LD 1.1 API §5.1 Expansion fused with §6.2 to RDF).
+
+    Terms are N-Quads strings: ``<iri>``, ``_:bN`` or a literal; each quad becomes a line in
+    ``out.ground`` or ``out.blank``.
+    """
+
+    __slots__ = ("blank", "blank_labels", "counter", "depth", "dropped", "ground")
 
     def __init__(self, out: Expansion) -> None:
-        self.out = out
+        self.ground = out.ground
+        self.blank = out.blank
+        self.dropped = out.dropped
         self.counter = 0
-        self.blank_labels: dict[str, ox.BlankNode] = {}
+        self.blank_labels: dict[str, str] = {}
         self.depth = 0
 
-    def fresh(self) -> ox.BlankNode:
+    def fresh(self) -> str:
         self.counter += 1
-        return ox.BlankNode(f"b{self.counter}")
+        return f"_:b{self.counter}"
 
-    def blank(self, label: str) -> ox.BlankNode:
+    def blank_node(self, label: str) -> str:
         node = self.blank_labels.get(label)
         if node is None:
             node = self.blank_labels[label] = self.fresh()
         return node
 
-    def iri_or_blank(self, value: str) -> ox.NamedNode | ox.BlankNode:
+    def iri_or_blank(self, value: str) -> str:
         if value.startswith("_:"):
-            return self.blank(value)
-        return _named(value)
+            return self.blank_node(value)
+        return iri_term(value)
+
+    def emit(self, subject: str, predicate: str, obj: str, graph: str | None) -> None:
+        if graph is not None:
+            self.blank.append(f"{subject} {predicate} {obj} {graph} .")
+        elif subject[0] == "_" or obj[0] == "_":
+            self.blank.append(f"{subject} {predicate} {obj} .")
+        else:
+            self.ground.append(f"{subject} {predicate} {obj} .")
 
     # -- node objects (JSON-LD 1.1 API §5.1.2 steps 7-14, then §6.2 for each entry) --
     def node(
         self,
         ctx: ActiveContext,
         element: Mapping[str, Any],
-        graph: ox.BlankNode | None,
+        graph: str | None,
         scoped: TermDefinition | None,
         top_level: bool,
-    ) -> ox.NamedNode | ox.BlankNode:
+    ) -> str:
+        """The node's quads; returns its subject term.
+
+        Everything decided before the entries are walked (the context after steps 7-11, which
+        key is what, the type IRIs, what JSON-LD drops) depends only on the incoming context, the
+        property's term definition, the element's keys and its type values, so it is memoised as
+        a :class:`_NodePlan` (credentials of one template share a handful of shapes). An element
+        with an embedded ``@context``, or whose plan cannot be made, takes the general path.
+        """
+        if type(element) is not dict or "@context" in element:
+            return self.node_general(ctx, element, graph, scoped, top_level)
+        shape_key = (scoped, tuple(element))
+        shape = ctx._shapes.get(shape_key)
+        if shape is None:
+            shape = _Shape.make(ctx, element, scoped)
+            if len(ctx._shapes) < 1024:
+                ctx._shapes[shape_key] = shape
+        type_values: Any = None
+        if shape.type_keys:
+            if len(shape.type_keys) == 1:
+                type_values = element[shape.type_keys[0]]
+                if type(type_values) is list:
+                    type_values = tuple(type_values)
+            else:
+                type_values = tuple(
+                    tuple(v) if type(v) is list else v for v in (element[key] for key in shape.type_keys)
+                )
+            try:
+                plan = shape.plans.get(type_values)
+            except TypeError:  # an unhashable type value: the general path explains it
+                return self.node_general(ctx, element, graph, scoped, top_level)
+        else:
+            plan = shape.plans.get(None)
+        if plan is None:
+            plan = _NodePlan.make(shape, element)
+            if plan is None:
+                return self.node_general(ctx, element, graph, scoped, top_level)
+            if len(shape.plans) < 64:
+                shape.plans[type_values] = plan
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise Unsupported("nesting too deep")
+        node_ctx = plan.ctx
+        subject: str | None = None
+        for key in plan.id_keys:
+            value = element[key]
+            if type(value) is not str:
+                raise Unsupported("non-string @id")
+            iri = node_ctx.expand_iri(value, vocab=False, doc_relative=True)
+            if iri is None or not is_absolute_iri(iri):
+                self.dropped.append(f"relative @id reference: {value}")
+                raise Unsupported("relative @id")
+            subject = self.iri_or_blank(iri)
+        if plan.dropped:
+            self.dropped.extend(plan.dropped)
+        if top_level and plan.empty:
+            self.dropped.append("object with only @id" if subject is not None else "empty object")
+            raise Unsupported("free-floating node")
+        if subject is None:
+            self.counter += 1
+            subject = f"_:b{self.counter}"
+        blank_subject = graph is not None or subject[0] == "_"
+        sink = self.blank if blank_subject else self.ground
+        end = " ." if graph is None else f" {graph} ."
+        for type_term, type_iri in plan.types:
+            if type_term is None:
+                self.emit(subject, _RDF_TYPE_TERM, self.iri_or_blank(type_iri), graph)
+            else:
+                sink.append(f"{subject} {_RDF_TYPE_TERM} {type_term}{end}")
+        escape = escape_string
+        for key, predicate, definition, suffix in plan.entries:
+            value = element[key]
+            # the common case inlined: a JSON string that becomes a literal as it is
+            if suffix is not None and type(value) is str:
+                sink.append(f'{subject} {predicate} "{escape(value)}"{suffix}{end}')
+            else:
+                self.property_values(node_ctx, definition, key, value, subject, predicate, graph)
+        self.depth -= 1
+        return subject
+
+    def node_general(
+        self,
+        ctx: ActiveContext,
+        element: Mapping[str, Any],
+        graph: str | None,
+        scoped: TermDefinition | None,
+        top_level: bool,
+    ) -> str:
         self.depth += 1
         if self.depth > _MAX_DEPTH:
             raise Unsupported("nesting too deep")
@@ -502,80 +879,90 @@ class _Walker:
             ctx = ctx.previous
         # step 8: property-scoped context
         if scoped is not None and scoped.context is not None:
-            ctx = ctx.derive(scoped.context, key=scoped.context_key, override_protected=True)
+            ctx = ctx.scoped(scoped)
         # step 9: embedded context
         if "@context" in element:
             ctx = ctx.derive(element["@context"])
         type_scoped_ctx = ctx
         # step 11: apply type-scoped contexts, keys and values in lexicographic order
-        type_keys = sorted(
-            k for k in element if k != "@context" and ctx.expand_iri(k, vocab=True, doc_relative=False) == "@type"
-        )
-        for key in type_keys:
-            values = element[key]
-            for value in sorted(values if isinstance(values, list) else [values], key=_type_sort_key):
-                if not isinstance(value, str):
-                    raise Unsupported("non-string @type")
-                definition = type_scoped_ctx.terms.get(value)
-                if definition is not None and definition.context is not None:
-                    ctx = ctx.derive(definition.context, key=definition.context_key, propagate=False)
-        subject: ox.NamedNode | ox.BlankNode | None = None
+        type_keys = ctx.aliases("@type").intersection(element)
+        if type_keys:
+            terms = type_scoped_ctx.terms
+            for key in sorted(type_keys):
+                values = element[key]
+                if isinstance(values, list):
+                    if len(values) > 1:
+                        values = sorted(values, key=_type_sort_key)
+                else:
+                    values = (values,)
+                for value in values:
+                    if not isinstance(value, str):
+                        raise Unsupported("non-string @type")
+                    definition = terms.get(value)
+                    if definition is not None and definition.context is not None:
+                        ctx = ctx.type_scoped(definition)
+        subject: str | None = None
         types: list[str] = []
-        entries: list[tuple[str, str, Any]] = []
+        entries: list[tuple[str, TermDefinition | None, str, Any, str | None]] = []
+        prop = ctx.prop
         for key, value in element.items():
             if key == "@context":
                 continue
-            expanded = ctx.expand_key(key)
-            if expanded is None:
-                self.out.dropped.append(f"invalid property: {key}")
-                continue
-            if expanded == "@id":
+            expanded, definition, predicate, suffix = prop(key)
+            if predicate is not None:
+                entries.append((predicate, definition, key, value, suffix))
+            elif expanded is None:
+                self.dropped.append(f"invalid property: {key}")
+            elif expanded == "@id":
                 if not isinstance(value, str):
                     raise Unsupported("non-string @id")
                 iri = ctx.expand_iri(value, vocab=False, doc_relative=True)
                 if iri is None or not is_absolute_iri(iri):
-                    self.out.dropped.append(f"relative @id reference: {value}")
+                    self.dropped.append(f"relative @id reference: {value}")
                     raise Unsupported("relative @id")
                 subject = self.iri_or_blank(iri)
             elif expanded == "@type":
-                for type_value in value if isinstance(value, list) else [value]:
+                for type_value in value if isinstance(value, list) else (value,):
                     if not isinstance(type_value, str):
                         raise Unsupported("non-string @type")
-                    iri = type_scoped_ctx.expand_type(type_value)
-                    if iri is None:
-                        self.out.dropped.append(f"relative @type reference: {type_value}")
+                    type_iri = type_scoped_ctx.expand_type(type_value)
+                    if type_iri is None:
+                        self.dropped.append(f"relative @type reference: {type_value}")
                         continue
-                    types.append(iri)
+                    types.append(type_iri)
             elif expanded[0] == "@":
                 raise Unsupported(f"keyword {expanded} in node object")
             else:
-                entries.append((key, expanded, value))
+                raise Unsupported("blank node predicate")
         if top_level and not types and not entries:
             # jsonld.js drops a free-floating node with nothing but @id (safe-mode event)
-            self.out.dropped.append("object with only @id" if subject is not None else "empty object")
+            self.dropped.append("object with only @id" if subject is not None else "empty object")
             raise Unsupported("free-floating node")
         if subject is None:
-            subject = self.fresh()
-        quads = self.out.quads
+            self.counter += 1
+            subject = f"_:b{self.counter}"
         for type_iri in types:
-            quads.append(_quad(subject, _named(RDF_TYPE), self.iri_or_blank(type_iri), graph))
-        for key, predicate_iri, value in entries:
-            if predicate_iri.startswith("_:"):
-                raise Unsupported("blank node predicate")
-            predicate = _named(predicate_iri)
-            definition = ctx.terms.get(key)
-            for obj in self.property_values(ctx, definition, key, value, graph):
-                quads.append(_quad(subject, predicate, obj, graph))
+            self.emit(subject, _RDF_TYPE_TERM, self.iri_or_blank(type_iri), graph)
+        # Quads of this node whose object is a literal go to one list: blank when the subject is a
+        # blank node or the quad is in a named graph (always a blank node here).
+        sink = self.blank if graph is not None or subject[0] == "_" else self.ground
+        end = " ." if graph is None else f" {graph} ."
+        escape = escape_string
+        for predicate, definition, key, value, suffix in entries:
+            # the common case inlined: a JSON string that becomes a literal as it is
+            if suffix is not None and type(value) is str:
+                sink.append(f'{subject} {predicate} "{escape(value)}"{suffix}{end}')
+            else:
+                self.property_values(ctx, definition, key, value, subject, predicate, graph)
         self.depth -= 1
         return subject
 
     @staticmethod
     def _only_id(ctx: ActiveContext, element: Mapping[str, Any]) -> bool:
         # §5.1.2 step 7: keep the context for value objects and bare node references
-        expanded = [ctx.expand_key(k) for k in element]
-        if "@value" in expanded:
+        if not ctx.aliases("@value").isdisjoint(element):
             return True
-        return len(expanded) == 1 and expanded[0] == "@id"
+        return len(element) == 1 and next(iter(element)) in ctx.aliases("@id")
 
     def property_values(
         self,
@@ -583,45 +970,81 @@ class _Walker:
         definition: TermDefinition | None,
         key: str,
         value: Any,
-        graph: ox.BlankNode | None,
-    ) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
-        if definition is not None and definition.unsupported:
-            raise Unsupported(f"term {key!r} uses {definition.unsupported}")
-        type_mapping = definition.type if definition is not None else None
-        container = definition.container if definition is not None else frozenset()
+        subject: str,
+        predicate: str,
+        graph: str | None,
+    ) -> None:
+        if definition is not None:
+            if definition.unsupported:
+                raise Unsupported(f"term {key!r} uses {definition.unsupported}")
+            type_mapping = definition.type
+            container = definition.container
+        else:
+            type_mapping = None
+            container = _NO_CONTAINER
         if type_mapping == "@json":
-            return [ox.Literal(_json_literal(value), datatype=_named(RDF_JSON))]
-        items = value if isinstance(value, list) else [value]
-        if "@list" in container:
-            return [self.list_object(ctx, definition, key, items, graph)]
-        results: list[ox.NamedNode | ox.BlankNode | ox.Literal] = []
+            self.emit(subject, predicate, '"' + escape_string(_json_literal(value)) + '"^^' + _RDF_JSON_TERM, graph)
+            return
+        items = value if isinstance(value, list) else (value,)
+        if container:
+            if "@list" in container:
+                self.emit(subject, predicate, self.list_object(ctx, definition, key, items, graph), graph)
+                return
+            if "@graph" in container:
+                for item in items:
+                    if item is None:
+                        continue
+                    if isinstance(item, list):
+                        raise Unsupported("nested array")
+                    if not isinstance(item, Mapping):
+                        raise Unsupported("non-object in @graph container")
+                    graph_name = self.fresh()
+                    self.node_or_value(ctx, definition, key, item, graph_name, in_graph_container=True)
+                    self.emit(subject, predicate, graph_name, graph)
+                return
         for item in items:
             if item is None:
                 continue
-            if isinstance(item, list):
+            if isinstance(item, str):
+                # the common case, inlined: a string value (§5.3.2 Value Expansion)
+                scalar_ctx, scalar_type = ctx.scalar_plan(key, definition)
+                if scalar_type is None:
+                    if graph is None and subject[0] != "_":
+                        self.ground.append(f'{subject} {predicate} "{escape_string(item)}" .')
+                    else:
+                        self.blank.append(f'{subject} {predicate} "{escape_string(item)}"{_graph_suffix(graph)} .')
+                    continue
+                obj = self.scalar(scalar_ctx, scalar_type, item)
+            elif type(item) is dict:
+                # node_or_value inlined for a JSON object
+                value_ctx = ctx
+                if definition is not None and definition.context is not None:
+                    value_ctx = ctx.scoped(definition)
+                if not value_ctx.aliases("@value").isdisjoint(item):
+                    obj = self.value_object(value_ctx, item)
+                elif not value_ctx.aliases_of_any(_VALUE_POSITION_REFUSED).isdisjoint(item):
+                    raise Unsupported("list/set/graph object in value position")
+                else:
+                    obj = self.node(ctx, item, graph, definition, top_level=False)
+            elif isinstance(item, list):
                 raise Unsupported("nested array")
-            if "@graph" in container:
-                if not isinstance(item, Mapping):
-                    raise Unsupported("non-object in @graph container")
-                graph_name = self.fresh()
-                self.node_or_value(ctx, definition, key, item, graph_name, in_graph_container=True)
-                results.append(graph_name)
-                continue
-            obj = self.node_or_value(ctx, definition, key, item, graph, in_graph_container=False)
-            if obj is not None:
-                results.append(obj)
-        return results
+            else:
+                found = self.node_or_value(ctx, definition, key, item, graph, in_graph_container=False)
+                if found is None:
+                    continue
+                obj = found
+            self.emit(subject, predicate, obj, graph)
 
     def list_object(
         self,
         ctx: ActiveContext,
         definition: TermDefinition | None,
         key: str,
-        items: list[Any],
-        graph: ox.BlankNode | None,
-    ) -> ox.NamedNode | ox.BlankNode:
+        items: Iterable[Any],
+        graph: str | None,
+    ) -> str:
         # JSON-LD 1.1 API §6.3 List to RDF Conversion
-        objects: list[ox.NamedNode | ox.BlankNode | ox.Literal] = []
+        objects: list[str] = []
         for item in items:
             if item is None:
                 continue
@@ -632,13 +1055,12 @@ class _Walker:
                 raise Unsupported("dropped list item")
             objects.append(obj)
         if not objects:
-            return _named(RDF_NIL)
+            return _RDF_NIL_TERM
         heads = [self.fresh() for _ in objects]
-        quads = self.out.quads
         for index, (head, obj) in enumerate(zip(heads, objects, strict=True)):
-            quads.append(_quad(head, _named(RDF_FIRST), obj, graph))
-            rest = heads[index + 1] if index + 1 < len(heads) else _named(RDF_NIL)
-            quads.append(_quad(head, _named(RDF_REST), rest, graph))
+            self.emit(head, _RDF_FIRST_TERM, obj, graph)
+            rest = heads[index + 1] if index + 1 < len(heads) else _RDF_NIL_TERM
+            self.emit(head, _RDF_REST_TERM, rest, graph)
         return heads[0]
 
     def node_or_value(
@@ -647,53 +1069,36 @@ class _Walker:
         definition: TermDefinition | None,
         key: str,
         item: Any,
-        graph: ox.BlankNode | None,
+        graph: str | None,
         *,
         in_graph_container: bool,
-    ) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
-        if isinstance(item, Mapping):
+    ) -> str | None:
+        if type(item) is dict or isinstance(item, Mapping):
             value_ctx = ctx
             if definition is not None and definition.context is not None:
-                value_ctx = ctx.derive(definition.context, key=definition.context_key, override_protected=True)
-            keys = {value_ctx.expand_key(k) for k in item}
-            if "@value" in keys:
+                value_ctx = ctx.scoped(definition)
+            if not value_ctx.aliases("@value").isdisjoint(item):
                 return self.value_object(value_ctx, item)
-            if keys & {
-                "@list",
-                "@set",
-                "@graph",
-                "@included",
-                "@reverse",
-                "@nest",
-                "@index",
-                "@language",
-                "@direction",
-            }:
+            if not value_ctx.aliases_of_any(_VALUE_POSITION_REFUSED).isdisjoint(item):
                 raise Unsupported("list/set/graph object in value position")
             return self.node(ctx, item, graph, definition, top_level=in_graph_container)
         if in_graph_container:
             raise Unsupported("scalar in @graph container")
-        return self.scalar(ctx, definition, key, item)
+        scalar_ctx, scalar_type = ctx.scalar_plan(key, definition)
+        return self.scalar(scalar_ctx, scalar_type, item)
 
-    def scalar(
-        self, ctx: ActiveContext, definition: TermDefinition | None, key: str, value: Any
-    ) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
-        # JSON-LD 1.1 API §5.1.2 step 4 + §5.3.2 Value Expansion: the property-scoped context
-        # applies, and the property's definition is looked up again in it.
-        if definition is not None and definition.context is not None:
-            ctx = ctx.derive(definition.context, key=definition.context_key, override_protected=True)
-            definition = ctx.terms.get(key)
-        type_mapping = definition.type if definition is not None else None
+    def scalar(self, ctx: ActiveContext, type_mapping: str | None, value: Any) -> str:
+        # JSON-LD 1.1 API §5.3.2 Value Expansion, then §6.2 (ctx: the property-scoped context)
         if isinstance(value, str) and type_mapping in ("@id", "@vocab"):
             iri = ctx.expand_iri(value, vocab=type_mapping == "@vocab", doc_relative=True)
             if iri is None or not is_absolute_iri(iri):
-                self.out.dropped.append(f"relative @id reference: {value}")
+                self.dropped.append(f"relative @id reference: {value}")
                 raise Unsupported("relative IRI value")
             return self.iri_or_blank(iri)
         datatype = type_mapping if type_mapping not in (None, "@id", "@vocab", "@none") else None
-        return self.literal(value, datatype)
+        return literal_term(value, datatype)
 
-    def value_object(self, ctx: ActiveContext, item: Mapping[str, Any]) -> ox.Literal | None:
+    def value_object(self, ctx: ActiveContext, item: Mapping[str, Any]) -> str:
         value = _ABSENT
         datatype: str | None = None
         language: str | None = None
@@ -716,36 +1121,20 @@ class _Walker:
         if value is None or value is _ABSENT:
             raise Unsupported("null @value")
         if datatype == "@json":
-            return ox.Literal(_json_literal(value), datatype=_named(RDF_JSON))
+            return '"' + escape_string(_json_literal(value)) + '"^^' + _RDF_JSON_TERM
         if language is not None:
             if datatype is not None or not isinstance(value, str):
                 raise Unsupported("invalid language-tagged value")
-            if not re.match(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$", language):
+            if not _LANGUAGE_TAG.match(language):
                 raise Unsupported("invalid language tag")
-            return ox.Literal(value, language=language)
+            return '"' + escape_string(value) + '"' + _language_suffix(language)
         if isinstance(value, Mapping | list):
             raise Unsupported("invalid @value")
-        return self.literal(value, datatype)
-
-    @staticmethod
-    def literal(value: Any, datatype: str | None) -> ox.Literal:
-        # jsonld.js lib/toRdf.js _objectToRDF
-        if isinstance(value, bool):
-            return ox.Literal("true" if value else "false", datatype=_named(datatype or XSD_BOOLEAN))
-        if isinstance(value, int | float):
-            lexical, dt = js_number_lexical(value, datatype)
-            return ox.Literal(lexical, datatype=_named(dt))
-        if not isinstance(value, str):
-            raise Unsupported("unexpected scalar")
-        if datatype == XSD_DOUBLE:
-            raise Unsupported("string typed as xsd:double")  # jsonld.js re-parses it
-        return ox.Literal(value, datatype=_named(datatype or XSD_STRING))
+        return literal_term(value, datatype)
 
 
-def _quad(subject: Any, predicate: Any, obj: Any, graph: Any) -> ox.Quad:
-    if graph is None:
-        return ox.Quad(subject, predicate, obj)
-    return ox.Quad(subject, predicate, obj, graph)
+def _graph_suffix(graph: str | None) -> str:
+    return "" if graph is None else " " + graph
 
 
 def _type_sort_key(value: Any) -> str:
@@ -758,7 +1147,7 @@ def _json_literal(value: Any) -> str:
 
 
 def to_quads(document: Mapping[str, Any], cache: ContextCache) -> Expansion:
-    """Quads of ``document`` (a single JSON-LD node object at top level) using cached contexts."""
+    """N-Quads of ``document`` (a single JSON-LD node object at top level) using cached contexts."""
     if not isinstance(document, Mapping):
         raise Unsupported("top-level value is not an object")
     out = Expansion()
@@ -766,6 +1155,7 @@ def to_quads(document: Mapping[str, Any], cache: ContextCache) -> Expansion:
     if "@graph" in document or any(k.startswith("@") and k not in ("@context", "@id", "@type") for k in document):
         raise Unsupported("top-level keyword")
     walker.node(cache.initial, document, None, None, top_level=True)
+    out.blank_nodes = walker.counter
     return out
 
 

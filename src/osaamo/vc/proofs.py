@@ -14,12 +14,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import base58
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from .canonical import CanonicalizationError, canonicalize
-from .keys import MultibaseError, Signer, decode_multibase_base58btc, decode_public_multikey, verify_ed25519
+from .keys import (
+    MultibaseError,
+    Signer,
+    base58_decode,
+    decode_multibase_base58btc,
+    decode_public_multikey,
+    encode_multibase_base58btc,
+    verify_ed25519,
+)
 from .loader import DocumentLoader
 
 __all__ = [
@@ -105,7 +112,7 @@ def create_proof(
     canonical_document = _rdfc(document, loader, safe=True, strict=True)
     signature = signer.sign(hash_data(canonical_config, canonical_document))
     # VC-DI-EdDSA §3.2.6 Proof Serialization: multibase base58btc
-    proof["proofValue"] = "z" + base58.b58encode(signature).decode("ascii")
+    proof["proofValue"] = encode_multibase_base58btc(signature)
     return proof
 
 
@@ -131,9 +138,9 @@ def key_from_verification_method(method: Mapping[str, Any]) -> Ed25519PublicKey:
     if kind == "Ed25519VerificationKey2018":
         value = method.get("publicKeyBase58")
         try:
-            raw = base58.b58decode(str(value).encode("ascii"))
+            raw = base58_decode(value) if isinstance(value, str) else b""
             return Ed25519PublicKey.from_public_bytes(raw)
-        except (ValueError, UnicodeEncodeError) as exc:
+        except ValueError as exc:
             raise ProofError(f"invalid publicKeyBase58: {exc}", reason="invalid_key") from exc
     raise ProofError(f"unsupported verification method type {kind!r}", reason="unsupported_key_type")
 

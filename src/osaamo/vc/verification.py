@@ -7,7 +7,6 @@ Each check has an ``outcome`` (passed / failed / not_applicable / warning), a st
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -19,7 +18,7 @@ from typing import Any, Protocol
 from .did import StaticResolver
 from .loader import DocumentLoader
 from .proofs import ProofError, ProofOutcome, assertion_method_ids, verify_proof
-from .schema import ACHIEVEMENT_CREDENTIAL_SCHEMA_ID, SchemaNotBundledError, schema_errors
+from .schema import ACHIEVEMENT_CREDENTIAL_SCHEMA_ID, SchemaNotBundledError, schema_report
 from .status import MIN_LIST_LENGTH, StatusList, StatusListError
 
 __all__ = [
@@ -33,6 +32,7 @@ __all__ = [
 
 MAX_DOCUMENT_BYTES = 1_000_000
 OB_TYPES = ("OpenBadgeCredential", "AchievementCredential")
+VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 
 
 class Outcome(StrEnum):
@@ -410,13 +410,41 @@ def _check_status(
 
 
 def _check_schema(doc: Mapping[str, Any], schema_check: bool | str) -> Check:
+    """OB 3.0 AchievementCredential JSON Schema (the official 1EdTech file, see schema.py).
+
+    ``data``: ``schema`` (its id), ``errors`` (``pointer``: RFC 6901 JSON pointer into the
+    document, ``message``; the shallowest first, at most 20) and ``accommodations`` (what was
+    read the VC 2.0 way, e.g. several credentialStatus entries).
+    """
     wanted = schema_check is True or (schema_check == "auto" and any(t in OB_TYPES for t in _types(doc)))
     if not wanted:
         return Check("schema", Outcome.NOT_APPLICABLE, "not_open_badges", "no schema applies")
+    contexts = doc.get("@context")
+    first_context = contexts[0] if isinstance(contexts, list) and contexts else contexts
+    if first_context == VC_V1_CONTEXT:
+        # OB 3.0.0/3.0.1 credentials were built on VC 1.1; the official schema (3.0.3) is for VC 2.0
+        return Check(
+            "schema",
+            Outcome.WARNING,
+            "schema_not_bundled",
+            "the credential is built on VC 1.1 (Open Badges 3.0.0/3.0.1); the bundled Open Badges 3.0 schema is"
+            " for credentials built on VC 2.0, and no schema for the earlier form is bundled",
+        )
     try:
-        errors = schema_errors(copy.copy(doc), ACHIEVEMENT_CREDENTIAL_SCHEMA_ID)
+        report = schema_report(doc, ACHIEVEMENT_CREDENTIAL_SCHEMA_ID)
     except SchemaNotBundledError:
         return Check("schema", Outcome.WARNING, "schema_not_bundled", "the Open Badges 3.0 JSON Schema is not bundled")
-    if errors:
-        return Check("schema", Outcome.FAILED, "schema_invalid", "; ".join(errors))
-    return Check("schema", Outcome.PASSED, "valid", "valid against the Open Badges 3.0 AchievementCredential schema")
+    data: dict[str, Any] = {"schema": ACHIEVEMENT_CREDENTIAL_SCHEMA_ID}
+    if report.accommodations:
+        data["accommodations"] = list(report.accommodations)
+    if report.violations:
+        data["errors"] = [{"pointer": v.pointer, "message": v.message} for v in report.violations]
+        shown = "; ".join(str(v) for v in report.violations[:5])
+        more = len(report.violations) - 5
+        detail = f"not valid against the Open Badges 3.0 AchievementCredential schema: {shown}"
+        if more > 0:
+            detail += f" (and {more} more)"
+        return Check("schema", Outcome.FAILED, "schema_invalid", detail, data)
+    return Check(
+        "schema", Outcome.PASSED, "valid", "valid against the Open Badges 3.0 AchievementCredential schema", data
+    )
