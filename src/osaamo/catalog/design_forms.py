@@ -29,6 +29,7 @@ from osaamo.errors import InvalidInput
 from osaamo.framework.models import EscoSkill
 from osaamo.framework.rules import Design, Finding, Severity, validate_design
 from osaamo.framework.selectors import esco_search, esco_skill, esco_skills_by_uri, isced_choices
+from osaamo.framework.suggestions import SkillSuggestion, suggest_skills_for_outcome
 from osaamo.framework.vocabularies import (
     EQF_LEVELS,
     AssessmentType,
@@ -48,6 +49,7 @@ BLANK: list[tuple[str, Any]] = [("", _("— not chosen —"))]
 OUTCOMES_PREFIX = "outcomes"
 ROW_PREFIX = re.compile(rf"^{OUTCOMES_PREFIX}-(\d{{1,2}})$")
 SKILL_RESULTS = 10
+SUGGESTION_RESULTS = 8
 
 
 @dataclass(frozen=True)
@@ -276,6 +278,7 @@ class OutcomeForm(DesignForm):
             )
         self.order_fields([f"text_{language}" for language in LANGUAGE_CODES])
         self.skill_results: list[EscoSkill] | None = None
+        self.skill_suggestions: list[SkillSuggestion] | None = None
 
     @property
     def index(self) -> int:
@@ -331,6 +334,16 @@ def row_prefix(value: str) -> str | None:
 
 def skill_search(query: str) -> list[EscoSkill]:
     return esco_search(query or "", limit=SKILL_RESULTS)
+
+
+def outcome_texts(data: Any, prefix: str) -> dict[str, str]:
+    """The statement of outcome row `prefix` in each language, as typed (not yet saved)."""
+    return {language: str(data.get(f"{prefix}-text_{language}", "") or "")[:2000] for language in LANGUAGE_CODES}
+
+
+def skill_suggestions(texts: dict[str, str], chosen: list[str]) -> list[SkillSuggestion]:
+    """ESCO skills that match what the outcome says, leaving out those already chosen."""
+    return suggest_skills_for_outcome(texts, limit=SUGGESTION_RESULTS, exclude=chosen[:50])
 
 
 def skill_by_uri(uri: str) -> EscoSkill | None:
@@ -391,16 +404,19 @@ class DesignEditor:
     With htmx the same buttons fetch a row or a search result in place.
     """
 
-    ROW_ACTIONS = ("add_outcome", "remove_outcome", "search_skills", "add_skill")
+    ROW_ACTIONS = ("add_outcome", "remove_outcome", "search_skills", "suggest_skills", "add_skill")
 
     def __init__(self, *, provider: Organisation, data: QueryDict | None = None,
                  version: MicroCredentialVersion | None = None, new: bool = False) -> None:
         self.provider = provider
         self.row_action = ""
         search_row: int | None = None
+        suggest_row: int | None = None
         form_class = NewMicroCredentialForm if new else VersionForm
         if data is not None:
             data, search_row = self._apply_row_action(data)
+            if self.row_action == "suggest_skills":
+                search_row, suggest_row = None, search_row
             self.form: VersionForm = form_class(data, provider=provider)
             self.outcomes = OutcomeFormSet(data, prefix=OUTCOMES_PREFIX)
         else:
@@ -411,6 +427,10 @@ class DesignEditor:
         if search_row is not None and search_row < len(self.outcomes.forms):
             row = self.outcomes.forms[search_row]
             row.skill_results = skill_search(str(row.data.get(row.add_prefix("skill_query"), "")))
+        if suggest_row is not None and 0 <= suggest_row < len(self.outcomes.forms):
+            row = self.outcomes.forms[suggest_row]
+            chosen = [str(uri) for uri in row.data.getlist(row.add_prefix("skills"))]
+            row.skill_suggestions = skill_suggestions(outcome_texts(row.data, row.prefix or ""), chosen)
 
     def _apply_row_action(self, data: QueryDict) -> tuple[QueryDict, int | None]:
         data = data.copy()
@@ -434,6 +454,9 @@ class DesignEditor:
         elif "search_skills" in data:
             self.row_action = "search_skills"
             return data, _int(data.get("search_skills"), -1)
+        elif "suggest_skills" in data:
+            self.row_action = "suggest_skills"
+            return data, _int(data.get("suggest_skills"), -1)
         return data, None
 
     # validation

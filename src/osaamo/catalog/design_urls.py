@@ -14,6 +14,7 @@ urlpatterns = [
     path("<slug:provider>/outcome-row/removed/", views.outcome_removed, name="outcome_removed"),
     path("<slug:provider>/skills/", views.skills_search, name="skills"),
     path("<slug:provider>/skills/chosen/", views.skill_chosen, name="skill_chosen"),
+    path("<slug:provider>/skills/suggested/", views.skill_suggestions_for_row, name="skill_suggestions"),
     path("<slug:provider>/from-catalog/", views.catalog_clone, name="catalog_clone"),
     path("<slug:provider>/<int:pk>/", views.micro_credential_detail, name="detail"),
     path("<slug:provider>/<int:pk>/edit/", views.version_start, name="start"),

@@ -34,9 +34,11 @@ from osaamo.catalog.design_forms import (
     empty_outcome_form,
     finding_counts,
     offering_initial,
+    outcome_texts,
     row_prefix,
     skill_by_uri,
     skill_search,
+    skill_suggestions,
 )
 from osaamo.catalog.models import MicroCredential, MicroCredentialVersion, OfferingState, VersionState
 from osaamo.catalog.selectors import (
@@ -262,6 +264,25 @@ def skills_search(request: HttpRequest, provider: str) -> HttpResponse:
     return render(request, "catalog/design/_skill_results.html", {
         "provider": organisation, "prefix": prefix, "index": int(prefix.rsplit("-", 1)[1]),
         "results": skill_search(query), "query": query.strip()})
+
+
+@login_required
+@require_GET
+def skill_suggestions_for_row(request: HttpRequest, provider: str) -> HttpResponse:
+    """ESCO skills that match what one outcome row says, as one-click additions (htmx, after typing pauses).
+
+    Reads the row's texts and chosen skills from the query (`outcomes-N-text_en`, `outcomes-N-skills`);
+    nothing is saved.
+    """
+    organisation = _provider(request, provider)
+    prefix = row_prefix(request.GET.get("prefix", ""))
+    if prefix is None:
+        return HttpResponseBadRequest(_("Unknown learning outcome row."))
+    texts = outcome_texts(request.GET, prefix)
+    chosen = [uri for uri in request.GET.getlist(f"{prefix}-skills") if isinstance(uri, str)]
+    return render(request, "catalog/design/_skill_suggestions.html", {
+        "provider": organisation, "prefix": prefix, "index": int(prefix.rsplit("-", 1)[1]),
+        "suggestions": skill_suggestions(texts, chosen), "has_text": any(text.strip() for text in texts.values())})
 
 
 @login_required
