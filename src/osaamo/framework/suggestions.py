@@ -263,11 +263,12 @@ def skill_index() -> SkillIndex:
     if _index is None:
         with _index_lock:
             if _index is None:
-                rows = EscoSkill.objects.order_by("uri").values_list(
-                    "uri", "preferred_label", "alt_labels", "skill_type", "description")
+                # Read in one go (a few MB): no cursor stays open on the table while the index is built.
+                rows = list(EscoSkill.objects.order_by("uri").values_list(
+                    "uri", "preferred_label", "alt_labels", "skill_type", "description"))
                 _index = SkillIndex.build(
                     (uri, (label or {}).get("en", ""), alt, skill_type, description)
-                    for uri, label, alt, skill_type, description in rows.iterator(chunk_size=2000)
+                    for uri, label, alt, skill_type, description in rows
                 )
     return _index
 
