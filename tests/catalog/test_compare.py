@@ -263,6 +263,8 @@ def test_opening_a_shared_comparison_makes_the_tray_follow_it(client: Any, catal
     add(client, catalog.d)
     compare_page(client, name(catalog.a), name(catalog.c), "nobody/x")
     assert compare.tray_names(client.session) == [name(catalog.a), name(catalog.c)]
+    compare_page(client, "nobody/x", name(catalog.retired))  # nothing to show: the tray stays as it was
+    assert compare.tray_names(client.session) == [name(catalog.a), name(catalog.c)]
 
 
 def test_going_back_only_to_our_own_pages(client: Any, catalog: Any) -> None:

@@ -53,7 +53,7 @@ def compare(request: HttpRequest) -> HttpResponse:
         if tray:
             return redirect(compare_url(tray))  # the address names the selection, so it can be shared
     result = comparison(names)
-    if names:
+    if result.names:  # the tray follows what is shown (a link to nothing that exists leaves it alone)
         tray_set(request.session, result.names)
     removal_urls = {name: compare_url([other for other in result.names if other != name]) for name in result.names}
     return render(request, "catalog/compare.html", {
