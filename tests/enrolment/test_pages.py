@@ -371,3 +371,19 @@ def test_list_pages_read_a_bounded_number_of_queries(version: Any, helsinki_admi
     with django_assert_max_num_queries(8):
         mine = learner_client.get("/en/enrol/mine/")
     assert "Data protection in practice" in text_of(mine)
+
+
+def test_after_a_new_version_its_learners_still_follow_the_old_offering(free_offering: Any, helsinki_admin: Any) -> None:
+    from osaamo.catalog.services import version_edit_or_new, version_publish
+
+    learner = make_learner()
+    services.enrolment_enrol(offering=free_offering, learner=learner, prerequisites_confirmed=True)
+    draft = version_edit_or_new(micro_credential=free_offering.version.micro_credential, by=helsinki_admin)
+    version_publish(version=draft, by=helsinki_admin)  # the offering's version is now retired
+    page = text_of(signed_in(learner).get(f"/en/enrol/{free_offering.pk}/"))
+    assert "Your enrolment" in page and "Enrolled" in page
+    newcomer = signed_in(make_learner())
+    assert "has replaced this offering, so it takes no new enrolments" in text_of(newcomer.get(f"/en/enrol/{free_offering.pk}/"))
+    refused = newcomer.post(f"/en/enrol/{free_offering.pk}/", {"prerequisites_confirmed": "on"}, follow=True)
+    assert "Enrolment for this offering is not open." in text_of(refused)
+    assert Enrolment.objects.filter(offering=free_offering).count() == 1

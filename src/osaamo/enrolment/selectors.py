@@ -73,6 +73,11 @@ def window_is_open(offering: Offering, now: Any = None) -> bool:
     return offering.state == OfferingState.SCHEDULED and offering.enrolment_opens <= now < offering.enrolment_closes
 
 
+def takes_enrolments(offering: Offering, now: Any = None) -> bool:
+    """Open for new enrolments on the pages: the window is open and the offering is of the current version."""
+    return window_is_open(offering, now) and offering.version.state == VersionState.PUBLISHED
+
+
 def has_started(offering: Offering, now: Any = None) -> bool:
     now = now or timezone.now()
     return timezone.localdate(now) >= offering.start_date
@@ -87,10 +92,15 @@ def requires_prerequisites_confirmation(offering: Offering) -> bool:
 
 
 def enrolment_offering(*, pk: int) -> Offering:
-    """An offering of a current published micro-credential of an active provider; "not found" otherwise."""
+    """An offering of a published micro-credential of an active provider; "not found" otherwise.
+
+    An offering of a version that a newer one has since replaced (retired) is still found, so that its
+    learners can follow their enrolment; `takes_enrolments` says whether new ones are taken.
+    """
     offering = (
         Offering.objects.select_related("version__micro_credential__provider")
-        .filter(pk=pk, version__state=VersionState.PUBLISHED, version__micro_credential__provider__is_active=True)
+        .filter(pk=pk, version__state__in=[VersionState.PUBLISHED, VersionState.RETIRED],
+                version__micro_credential__provider__is_active=True)
         .first()
     )
     if offering is None:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from osaamo.catalog.models import OfferingState, VersionState
 from osaamo.enrolment import selectors, services
 from osaamo.enrolment.forms import (
     CancelForm,
@@ -71,7 +72,7 @@ def _offering_context(request: HttpRequest, offering: Any, form: EnrolForm | Non
     user = request.user
     enrolment = selectors.active_enrolment(learner=user, offering=offering)
     places = selectors.offering_places(offering)
-    window_open = selectors.window_is_open(offering, now)
+    window_open = selectors.takes_enrolments(offering, now)
     prerequisites = selectors.requires_prerequisites_confirmation(offering)
     can_enrol = window_open and (enrolment is None or enrolment.state == EnrolmentState.INTERESTED)
     if form is None and can_enrol and user.is_authenticated:
@@ -86,13 +87,14 @@ def _offering_context(request: HttpRequest, offering: Any, form: EnrolForm | Non
         "provider": offering.version.micro_credential.provider,
         "places": places,
         "window_open": window_open,
-        "not_open_yet": offering.state == "scheduled" and now < offering.enrolment_opens,
+        "not_open_yet": offering.state == OfferingState.SCHEDULED and now < offering.enrolment_opens,
         "started": selectors.has_started(offering, now),
         "enrolment": enrolment,
         "waitlist_position": selectors.waitlist_position(enrolment) if enrolment else None,
         "can_enrol": can_enrol,
         "can_register_interest": (
-            offering.state == "scheduled" and not selectors.has_started(offering, now) and enrolment is None
+            offering.state == OfferingState.SCHEDULED and offering.version.state == VersionState.PUBLISHED
+            and not selectors.has_started(offering, now) and enrolment is None
         ),
         "prerequisites_required": prerequisites,
         "form": form,
@@ -108,6 +110,9 @@ def offering_page(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "enrolment/offering.html", _offering_context(request, offering))
     if not request.user.is_authenticated:
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
+    if not selectors.takes_enrolments(offering):
+        messages.error(request, _("Enrolment for this offering is not open."))
+        return redirect("enrolment:offering", pk=offering.pk)
     form = EnrolForm(request.POST, paid=not offering.is_free,
                      prerequisites=selectors.requires_prerequisites_confirmation(offering))
     status = 400
@@ -138,6 +143,9 @@ def offering_page(request: HttpRequest, pk: int) -> HttpResponse:
 @not_found_as_404
 def register_interest(request: HttpRequest, pk: int) -> HttpResponse:
     offering = selectors.enrolment_offering(pk=pk)
+    if offering.version.state != VersionState.PUBLISHED:
+        messages.error(request, _("Enrolment for this offering is not open."))
+        return redirect("enrolment:offering", pk=offering.pk)
     try:
         services.enrolment_register_interest(offering=offering, learner=request.user)
     except DomainError as error:
@@ -286,7 +294,9 @@ def buy_seats(request: HttpRequest, slug: str, offering_pk: int) -> HttpResponse
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
+        if not selectors.takes_enrolments(offering):
+            form.add_error(None, _("Enrolment is not open, so seats cannot be bought now."))
+        elif form.is_valid():
             try:
                 purchase = services.purchase_create(
                     offering=offering, organisation=organisation, by=request.user,
@@ -305,7 +315,7 @@ def buy_seats(request: HttpRequest, slug: str, offering_pk: int) -> HttpResponse
     return render(request, "enrolment/buy.html", {
         "organisation": organisation, "offering": offering, "version": offering.version,
         "provider": offering.version.micro_credential.provider, "places": selectors.offering_places(offering),
-        "window_open": selectors.window_is_open(offering), "form": form,
+        "window_open": selectors.takes_enrolments(offering), "form": form,
     }, status=status)
 
 
@@ -318,7 +328,7 @@ def purchase_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "enrolment/purchase.html", {
         "organisation": organisation, "purchase": purchase, "offering": offering, "version": offering.version,
         "seats": selectors.purchase_seats(purchase=purchase),
-        "can_hand_out": offering.state == "scheduled" and timezone.now() < offering.enrolment_closes,
+        "can_hand_out": offering.state == OfferingState.SCHEDULED and timezone.now() < offering.enrolment_closes,
         "assign_form": SeatAssignForm(initial={"language": request.LANGUAGE_CODE}),
         "code_url": request.build_absolute_uri(reverse("enrolment:seat_code")),
     })
