@@ -197,8 +197,11 @@ def main() -> None:
     parser.add_argument("--cpu", type=int, default=None, help="the core to pin both to (default: the last allowed)")
     parser.add_argument(
         "--node-flags",
-        default="--max-semi-space-size=64",
-        help="V8 flags for the peer (default: a 64 MB young generation, measured fastest for it)",
+        default="--max-semi-space-size=128 --single-threaded",
+        help=(
+            "V8 flags for the peer (default: a 128 MB semi-space and no helper threads on its one core,"
+            " measured 10-30%% faster for it than V8's defaults)"
+        ),
     )
     parser.add_argument("--quick", action="store_true", help="few rounds, short warm-up, 1,000 for memory")
     args = parser.parse_args()

@@ -7,6 +7,13 @@ memoised, then one walk over the document emits the quads directly (JSON-LD 1.1 
 Expansion fused with §6.2 Deserialize JSON-LD to RDF; node-map generation is unnecessary because
 the result feeds RDF Dataset Canonicalization, which ignores quad order and blank-node labels).
 
+The quads are written as canonical N-Quads lines (strings), not as RDF library objects: building
+a pyoxigraph ``Quad`` from Python costs about a microsecond, and most quads of a credential never
+need the library (see :func:`osaamo.vc.canonical.canonical_nquads_of`). What a node's keys and
+types decide (contexts after steps 7-11, predicates, datatypes) is memoised per context as a
+:class:`_NodePlan`, so documents of one template walk at little more than the cost of writing
+their lines.
+
 The walk follows jsonld.js (the Digital Bazaar peer) exactly on what it supports. Whatever it does
 not support raises :class:`Unsupported`; the caller then falls back to a general processor (PyLD).
 It never guesses. Terms that JSON-LD would silently drop (JSON-LD "safe mode" events, e.g. a
@@ -560,6 +567,10 @@ def _escape_char(match: re.Match[str]) -> str:
 
 
 def escape_string(value: str) -> str:
+    # isprintable() is False for every C0 control and DEL (and for some other characters, which
+    # then take the regular expression path and come out unchanged)
+    if value.isprintable() and '"' not in value and "\\" not in value:
+        return value
     if _NEEDS_ESCAPE.search(value) is None:
         return value
     return _NEEDS_ESCAPE.sub(_escape_char, value)

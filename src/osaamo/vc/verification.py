@@ -132,7 +132,9 @@ def _load_input(document: Any) -> tuple[Mapping[str, Any] | None, Check | None]:
             return None, Check("input", Outcome.FAILED, "not_json", f"document is not JSON: {exc}")
     elif isinstance(document, Mapping):
         try:
-            size = len(json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+            size = len(
+                json.dumps(document, ensure_ascii=False, separators=(",", ":"), check_circular=False).encode("utf-8")
+            )
         except (TypeError, ValueError, RecursionError) as exc:
             return None, Check("input", Outcome.FAILED, "not_json", f"document is not JSON data: {exc}")
         if size > MAX_DOCUMENT_BYTES:
