@@ -28,6 +28,7 @@ from .keys import (
     private_key_to_bytes,
 )
 from .loader import ContextNotBundledError, DocumentLoader, default_loader
+from .schema import SchemaReport, SchemaViolation, schema_report
 from .status import (
     MIN_LIST_LENGTH,
     StatusList,
@@ -48,6 +49,8 @@ __all__ = [
     "MultibaseError",
     "Outcome",
     "Resolver",
+    "SchemaReport",
+    "SchemaViolation",
     "Signer",
     "StaticResolver",
     "StatusChecker",
@@ -70,6 +73,7 @@ __all__ = [
     "private_key_from_bytes",
     "private_key_to_bytes",
     "resolve_did_key",
+    "schema_report",
     "status_entry",
     "url_to_did_web",
     "verify",
