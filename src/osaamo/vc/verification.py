@@ -31,6 +31,8 @@ __all__ = [
 ]
 
 MAX_DOCUMENT_BYTES = 1_000_000
+# compact JSON, as the size limit counts it (circular data ends in RecursionError: not JSON)
+_SIZE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 OB_TYPES = ("OpenBadgeCredential", "AchievementCredential")
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"
 
@@ -132,9 +134,8 @@ def _load_input(document: Any) -> tuple[Mapping[str, Any] | None, Check | None]:
             return None, Check("input", Outcome.FAILED, "not_json", f"document is not JSON: {exc}")
     elif isinstance(document, Mapping):
         try:
-            size = len(
-                json.dumps(document, ensure_ascii=False, separators=(",", ":"), check_circular=False).encode("utf-8")
-            )
+            text = _SIZE_ENCODER.encode(document)
+            size = len(text) if text.isascii() else len(text.encode("utf-8"))
         except (TypeError, ValueError, RecursionError) as exc:
             return None, Check("input", Outcome.FAILED, "not_json", f"document is not JSON data: {exc}")
         if size > MAX_DOCUMENT_BYTES:
