@@ -5,10 +5,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from typing import Any
+from urllib.parse import urlencode
 
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from osaamo.accounts.models import ROLES_BY_KIND, ApiToken, Membership, Organisation, User
@@ -30,6 +37,59 @@ def user_create(
         )
         audit_record(action="user.created", actor=None, target=user, data={"email": email})
     return user
+
+
+def user_signup(
+    *, email: str, password: str, full_name: str, preferred_language: str, base_url: str, next_url: str = ""
+) -> User | None:
+    """A new, inactive account and a mail with its activation link.
+
+    When the address already has an account nothing is created and its owner gets a mail saying
+    so (with a sign-in and a password-reset link), so the page never reveals who has an account.
+    """
+    email = User.objects.normalize_email(email).lower()
+    existing = User.objects.filter(email=email).first()
+    if existing is not None:
+        transaction.on_commit(lambda: _mail_account_exists(existing, base_url))
+        return None
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email, password, full_name=full_name, preferred_language=preferred_language, is_active=False
+        )
+        audit_record(action="user.signed_up", actor=None, target=user, data={"email": email})
+    transaction.on_commit(lambda: _mail_activation(user, base_url, next_url))
+    return user
+
+
+def _mail_activation(user: User, base_url: str, next_url: str) -> None:
+    with translation.override(user.preferred_language):
+        path = reverse("accounts:activate", kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
+        })
+        link = base_url.rstrip("/") + path + (f"?{urlencode({'next': next_url})}" if next_url else "")
+        body = render_to_string("accounts/activation_email.txt", {"user": user, "link": link})
+        send_mail(str(_("Confirm your Osaamo account")), body, None, [user.email])
+
+
+def _mail_account_exists(user: User, base_url: str) -> None:
+    with translation.override(user.preferred_language):
+        body = render_to_string("accounts/account_exists_email.txt", {
+            "user": user,
+            "login": base_url.rstrip("/") + reverse("accounts:login"),
+            "reset": base_url.rstrip("/") + reverse("accounts:password_reset"),
+        })
+        send_mail(str(_("You already have an Osaamo account")), body, None, [user.email])
+
+
+def user_activate(*, user: User, token: str) -> bool:
+    """Activate `user` when `token` is their valid activation token (single use: it changes on login)."""
+    if user.is_active or not default_token_generator.check_token(user, token):
+        return False
+    with transaction.atomic():
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        audit_record(action="user.activated", actor=user, target=user)
+    return True
 
 
 def organisation_create(

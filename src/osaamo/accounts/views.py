@@ -1,16 +1,53 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.encoding import force_str
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from osaamo.accounts import services
-from osaamo.accounts.forms import ApiTokenForm
-from osaamo.accounts.models import ApiToken
+from osaamo.accounts.forms import ApiTokenForm, SignupForm
+from osaamo.accounts.models import ApiToken, User
 from osaamo.accounts.selectors import organisations_of
+
+
+def _safe_next(request: HttpRequest, value: str) -> str:
+    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()}, require_https=False):
+        return value
+    return ""
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("accounts:home")
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next", ""))
+    form = SignupForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE})
+    if request.method == "POST" and form.is_valid():
+        services.user_signup(
+            email=form.cleaned_data["email"], password=form.cleaned_data["password1"],
+            full_name=form.cleaned_data["full_name"], preferred_language=form.cleaned_data["preferred_language"],
+            base_url=settings.BASE_URL, next_url=next_url,
+        )
+        return render(request, "accounts/signup_done.html", {"email": form.cleaned_data["email"]})
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
+
+
+def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    try:
+        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or not services.user_activate(user=user, token=token):
+        return render(request, "accounts/activation_failed.html", status=400)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("Your account is ready. Welcome to Osaamo!"))
+    return redirect(_safe_next(request, request.GET.get("next", "")) or "accounts:home")
 
 
 @login_required
