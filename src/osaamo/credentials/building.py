@@ -370,8 +370,9 @@ def _result_description(values: Mapping[str, Any], language: str) -> dict[str, A
     return description
 
 
-def render_credential(values: Mapping[str, Any], language: str) -> dict[str, Any]:
-    """The unsigned OB 3.0 AchievementCredential in `language`, from the snapshot alone."""
+def _shared_parts(values: Mapping[str, Any], language: str) -> tuple[Any, ...]:
+    """What is the same in the documents of every learner of one snapshot of the version (given the
+    language and the identity verification): the issuer, the achievement, its result description."""
     achievement_values = values["achievement"]
     issuer = identity.profile_from_values(values["issuer"], language)
     title = _t(achievement_values["title"], language)
@@ -406,6 +407,28 @@ def render_credential(values: Mapping[str, Any], language: str) -> dict[str, Any
     ]
     if co_identifiers:
         achievement["otherIdentifier"] = co_identifiers
+    with translation.override(language):
+        description = _("Micro-credential awarded by %(issuer)s.") % {"issuer": issuer["name"]}
+    return issuer, title, ects, result_description, achievement, description
+
+
+def render_credential(values: Mapping[str, Any], language: str, *,
+                      shared: dict[Any, Any] | None = None) -> dict[str, Any]:
+    """The unsigned OB 3.0 AchievementCredential in `language`, from the snapshot alone.
+
+    `shared` (bulk issuing): a dict kept while rendering the credentials of ONE snapshot of the version
+    (the same `version_values`), so that the parts every learner's document has in common are made once
+    per language and identity verification instead of once per learner. The parts are shared, not
+    copied: the caller must not change a returned document (`vc.issue` does not; it copies).
+    """
+    achievement_values = values["achievement"]
+    key = (language, values.get("identity_verification") or "")
+    parts = shared.get(key) if shared is not None else None
+    if parts is None:
+        parts = _shared_parts(values, language)
+        if shared is not None:
+            shared[key] = parts
+    issuer, title, ects, result_description, achievement, description = parts
 
     learner = values["learner"]
     subject: dict[str, Any] = {}
@@ -436,10 +459,6 @@ def render_credential(values: Mapping[str, Any], language: str) -> dict[str, Any
     elif values.get("grade"):
         result["value"] = str(values["grade"])
         subject["result"] = [result]
-
-    with translation.override(language):
-        issuer_name = issuer["name"]
-        description = _("Micro-credential awarded by %(issuer)s.") % {"issuer": issuer_name}
 
     status = values["status"]
     credential: dict[str, Any] = {
