@@ -117,6 +117,13 @@ class IssuingJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the worker running the job, renewed with every batch it commits. A worker that is
+    # killed leaves a lease that runs out; then the job's watch task (services.issuing_job_watch) or
+    # `osaamo resume_stalled_issuing` lets another worker continue after the last committed batch.
+    worker = models.CharField(max_length=32, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("issuing job")

@@ -8,6 +8,7 @@ keeps unique, so repeating or resuming bulk issuing never issues twice.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import secrets
@@ -20,7 +21,8 @@ from typing import Any
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -528,74 +530,347 @@ def _passed_enrolment_ids(offering: Offering) -> list[int]:
                 .order_by("id").values_list("id", flat=True))
 
 
-def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int | None = None,
-                    batch_size: int = 25) -> IssuingJob:
-    """Issue for every passed learner not yet certified. Safe to run again or after a crash: each
-    enrolment's idempotency key is unique, and the counts are recomputed from the database.
+# A batch of credentials is issued and committed together with the job's counters and lease: a crash
+# loses at most the batch in progress, and no batch is ever half written.
+ISSUING_BATCH_SIZE = 500
+ISSUING_LEASE_SECONDS = 60  # Django setting OSAAMO_ISSUING_LEASE_SECONDS overrides it
+ISSUING_MAX_ATTEMPTS = 10  # a job that keeps killing its worker stops as failed instead of looping
 
-    Credentials are committed `batch_size` at a time (one commit per credential would cost more than
-    the signing); a crash loses at most the batch in progress, which the next run issues.
+
+class _LeaseLost(Exception):
+    """Another worker took the job over (this one's lease had run out): stop without writing."""
+
+
+def _lease_seconds() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "OSAAMO_ISSUING_LEASE_SECONDS", ISSUING_LEASE_SECONDS))
+
+
+def _watch_later(job_id: int, at: datetime) -> None:
+    """Have the job's watch task look at it when the lease runs out (a backend that can defer tasks only)."""
+    from osaamo.credentials.tasks import watch_issuing_job
+
+    if watch_issuing_job.get_backend().supports_defer:
+        watch_issuing_job.using(run_after=at + timedelta(seconds=1)).enqueue(job_id=job_id)
+
+
+def _job_claim(job_id: int, worker: str) -> bool:
+    """Take the job for `worker` unless another worker's lease on it is still running."""
+    now = timezone.now()
+    expires = now + timedelta(seconds=_lease_seconds())
+    claimed = (IssuingJob.objects.filter(pk=job_id).exclude(state=IssuingJob.State.FINISHED)
+               .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now))
+               .update(state=IssuingJob.State.RUNNING, worker=worker, lease_expires_at=expires, heartbeat_at=now,
+                       attempts=F("attempts") + 1, started_at=Coalesce(F("started_at"), Value(now))))
+    if claimed:
+        _watch_later(job_id, expires)
+    return bool(claimed)
+
+
+def _job_release(job_id: int, worker: str) -> None:
+    """Give the lease back (the worker is alive but stops), so that a resume can start at once."""
+    IssuingJob.objects.filter(pk=job_id, worker=worker).update(worker="", lease_expires_at=None)
+
+
+def _chunk_todo(job: IssuingJob, ids: list[int]) -> tuple[list[int], int, int]:
+    """(enrolment ids without a credential, how many have one from this job, how many from elsewhere)."""
+    keys = {f"enrolment:{pk}": pk for pk in ids}
+    done = dict(IssuedCredential.objects.filter(idempotency_key__in=list(keys)).values_list("idempotency_key",
+                                                                                             "job_id"))
+    mine = sum(1 for job_ref in done.values() if job_ref == job.pk)
+    return [pk for key, pk in keys.items() if key not in done], mine, len(done) - mine
+
+
+def _allocate_many(provider: Organisation, purpose: str, count: int, now: datetime, signer: vc.Signer
+                   ) -> list[tuple[StatusList, int]]:
+    """`count` random free indexes (herd privacy) for `purpose`, in the open lists, which stay locked until
+    the caller's transaction ends. One query per list for the candidates instead of one insert per index."""
+    rng = secrets.SystemRandom()
+    found: list[tuple[StatusList, int]] = []
+    while len(found) < count:
+        status_list = _open_status_list(provider, purpose, now, signer)
+        room = int(status_list.length * STATUS_LIST_FILL_LIMIT) - status_list.allocated
+        want = min(max(room, 0), count - len(found))
+        chosen: set[int] = set()
+        while len(chosen) < want:
+            need = want - len(chosen)
+            candidates = {rng.randrange(status_list.length) for _ in range(2 * need + 16)} - chosen
+            taken = set(StatusEntry.objects.filter(status_list=status_list, index__in=candidates)
+                        .values_list("index", flat=True))
+            free = list(candidates - taken)
+            rng.shuffle(free)
+            chosen.update(free[:need])
+        found.extend((status_list, index) for index in chosen)
+        allocated = status_list.allocated + want
+        StatusList.objects.filter(pk=status_list.pk).update(
+            allocated=allocated, is_full=allocated >= status_list.length * STATUS_LIST_FILL_LIMIT)
+    return found
+
+
+def _insert_rows(model: Any, objects: list[Any]) -> None:
+    """Insert model instances and set their ids, for bulk issuing's large rows. On PostgreSQL one short
+    prepared INSERT runs per row in a pipeline (psycopg's executemany): Django's multi-row statement would
+    have its thousands of placeholders parsed on the client, or its JSON texts escaped one quotation mark
+    at a time into arrays, either of which costs more than the signing. Elsewhere `bulk_create`."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or len(objects) < 2:
+        model.objects.bulk_create(objects)
+        return
+    fields = [f for f in model._meta.concrete_fields if f is not model._meta.pk]
+    for field in fields:  # defaults and auto_now_add, as bulk_create sets them
+        for obj in objects:
+            field.pre_save(obj, add=True)
+    # Only the model's own table and column names, quoted, go into the text; every value is a parameter.
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders}) RETURNING {quote(model._meta.pk.column)}"  # noqa: S608
+    rows = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] for obj in objects]
+    with connection.cursor() as cursor:
+        psycopg_cursor = cursor.cursor
+        psycopg_cursor.executemany(sql, rows, returning=True)
+        for obj in objects:
+            obj.pk = psycopg_cursor.fetchone()[0]
+            obj._state.adding = False
+            obj._state.db = connection.alias
+            psycopg_cursor.nextset()
+
+
+def _issue_batch(*, job: IssuingJob, enrolment_ids: list[int], version_data: Mapping[str, Any], key: IssuerKey,
+                 signer: vc.Signer, now: datetime, shared: dict[Any, Any]) -> tuple[list[int], list[dict[str, Any]]]:
+    """Issue the credentials of completed enrolments that have none, inside the caller's transaction, with
+    bulk inserts: (ids of the new credentials, the enrolments that could not be certified and why).
+
+    What each credential says is what `credential_issue` would say for it: the same snapshot, the same
+    document signed in the learner's language, two status entries, an audit row; the grade, date and
+    identity verification come from the result (`awards.awards_for`).
+    """
+    from osaamo.audit.models import AuditEntry
+    from osaamo.audit.services import mask_secrets
+    from osaamo.credentials.awards import Award, awards_for
+    from osaamo.enrolment.models import Enrolment, EnrolmentState
+
+    if not enrolment_ids:
+        return [], []
+    offering = job.offering
+    version = offering.version
+    provider = version.micro_credential.provider
+    by = job.created_by
+    enrolments = list(Enrolment.objects.select_related("learner").filter(pk__in=enrolment_ids).order_by("id")
+                      .only("state", "finished_at", "learner__email", "learner__full_name",
+                            "learner__preferred_language"))
+    awards = awards_for(offering, [e.pk for e in enrolments])
+    dids = dict(LearnerIdentity.objects.filter(user_id__in=[e.learner_id for e in enrolments])
+                .values_list("user_id", "did"))
+    today = timezone.localdate(now)
+    failures: list[dict[str, Any]] = []
+    valid: list[tuple[Any, str, date, str]] = []
+    for enrolment in enrolments:
+        award = awards.get(enrolment.pk, Award())
+        try:
+            if enrolment.state != EnrolmentState.COMPLETED:
+                raise Conflict(_("A certificate is issued only for a completed (passed) enrolment."),
+                               code="not_completed")
+            grade = clean_grade(version, award.grade)
+            verification = award.identity_verification
+            if verification and verification not in IdentityVerification.values:
+                raise InvalidInput(details={"identity_verification": [_("Choose one of the listed ways.")]})
+            awarded_on = job.awarded_on or award.awarded_on or (
+                timezone.localdate(enrolment.finished_at) if enrolment.finished_at else today)
+            if awarded_on > today:
+                raise InvalidInput(details={"awarded_on": [_("The date of the result cannot be in the future.")]})
+        except InvalidInput as error:
+            messages = [str(m) for ms in (error.details or {}).values() for m in ms] or [str(error.message)]
+            failures.append({"enrolment": enrolment.pk, "email": enrolment.learner.email, "error": " ".join(messages)})
+            continue
+        except Conflict as error:
+            failures.append({"enrolment": enrolment.pk, "email": enrolment.learner.email, "error": str(error.message)})
+            continue
+        valid.append((enrolment, grade, awarded_on, verification))
+    if not valid:
+        return [], failures
+
+    revocation = _allocate_many(provider, StatusPurpose.REVOCATION, len(valid), now, signer)
+    suspension = _allocate_many(provider, StatusPurpose.SUSPENSION, len(valid), now, signer)
+    issued_at = now.replace(microsecond=0)
+    issued_by = by if getattr(by, "is_authenticated", False) else None
+    credentials: list[IssuedCredential] = []
+    documents: list[str] = []
+    for (enrolment, grade, awarded_on, verification), rev, sus in zip(valid, revocation, suspension, strict=True):
+        learner = enrolment.learner
+        language = learner.preferred_language if learner.preferred_language in LANGUAGE_CODES else "fi"
+        credential = IssuedCredential(
+            provider=provider, version=version, offering=offering, enrolment=enrolment,
+            idempotency_key=f"enrolment:{enrolment.pk}", learner=learner, recipient_email=learner.email.lower(),
+            recipient_name=learner.full_name, language=language, issuer_key=key,
+            public_code=secrets.token_urlsafe(15), issued_at=issued_at, issued_by=issued_by, job=job,
+        )
+        status = {str(purpose): {"url": identity.status_list_url(provider.slug, status_list.number), "index": index}
+                  for purpose, (status_list, index) in ((StatusPurpose.REVOCATION, rev),
+                                                        (StatusPurpose.SUSPENSION, sus))}
+        credential.values = building.credential_values(
+            credential_uuid=credential.uuid, version_data=version_data, offering=offering,
+            learner_email=learner.email, learner_name=learner.full_name, learner_did=dids.get(learner.pk, ""),
+            grade=grade, awarded_on=awarded_on, issued_at=issued_at, identity_verification=verification,
+            status=status,
+        )
+        unsigned = building.render_credential(credential.values, language, shared=shared)
+        signed = vc.issue(unsigned, signer=signer, now=issued_at)
+        credentials.append(credential)
+        # Compact: Python's JSON encoder writes indented text in pure Python, slower than the signing.
+        documents.append(json.dumps(signed, ensure_ascii=False, separators=(",", ":")))
+    _insert_rows(IssuedCredential, credentials)
+    StatusEntry.objects.bulk_create(
+        [StatusEntry(status_list=status_list, index=index, credential=credential, purpose=purpose)
+         for credential, rev, sus in zip(credentials, revocation, suspension, strict=True)
+         for purpose, (status_list, index) in ((StatusPurpose.REVOCATION, rev), (StatusPurpose.SUSPENSION, sus))])
+    _insert_rows(CredentialDocument, [
+        CredentialDocument(credential=credential, language=credential.language, signed_json=document)
+        for credential, document in zip(credentials, documents, strict=True)])
+    actor_id = issued_by.pk if issued_by is not None else None
+    AuditEntry.objects.bulk_create([
+        AuditEntry(action="credential.issued", actor_id=actor_id, organisation_id=provider.pk,
+                   target_type=IssuedCredential._meta.label_lower, target_id=str(credential.pk),
+                   data=mask_secrets({"uuid": str(credential.uuid), "version": version.pk,
+                                      "email": credential.recipient_email,
+                                      "idempotency_key": credential.idempotency_key, "job": job.pk}))
+        for credential in credentials])
+    ids = [credential.pk for credential in credentials]
+    transaction.on_commit(lambda: _enqueue_mails(ids))
+    return ids, failures
+
+
+def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int | None = None,
+                    batch_size: int = ISSUING_BATCH_SIZE) -> IssuingJob:
+    """Issue for every passed learner not yet certified. Safe to run again, at the same time, or after a
+    crash: each enrolment's idempotency key is unique, and the counts are recomputed from the database.
+
+    The job is leased to one worker at a time (`_job_claim`); a run that finds another worker's lease
+    running returns at once. The completed enrolments are read `batch_size` at a time in id order;
+    each batch's credentials are issued with bulk inserts and committed together with the job's counters
+    and a renewed lease, so a crash loses at most the batch in progress, which the next run issues.
+    If the worker is killed, the lease runs out and the job's watch task resumes it.
     `stop_after` (tests) simulates a crash after that many credentials.
     """
-    from osaamo.enrolment.models import Enrolment
+    from osaamo.enrolment.models import Enrolment, EnrolmentState
 
     job = IssuingJob.objects.select_related("offering__version__micro_credential__provider", "created_by").get(
         pk=job_id)
     if job.state == IssuingJob.State.FINISHED:
         return job
-    offering = job.offering
-    ids = _passed_enrolment_ids(offering)
-    IssuingJob.objects.filter(pk=job.pk).update(state=IssuingJob.State.RUNNING, total=len(ids),
-                                                started_at=job.started_at or timezone.now())
-    keys = {f"enrolment:{pk}": pk for pk in ids}
-    done = dict(IssuedCredential.objects.filter(idempotency_key__in=list(keys)).values_list("idempotency_key",
-                                                                                             "job_id"))
-    issued = sum(1 for job_ref in done.values() if job_ref == job.pk)
-    skipped = len(done) - issued
-    failed = 0
-    errors: list[dict[str, Any]] = []
-    version_data = building.version_values(offering.version)
-    signers: dict[int, vc.Signer] = {}
-    remaining = [pk for key, pk in keys.items() if key not in done]
-    created_count = 0
-    for start in range(0, len(remaining), max(1, batch_size)):
-        batch = remaining[start:start + max(1, batch_size)]
-        with transaction.atomic():
-            for enrolment in (Enrolment.objects.select_related("learner", "offering__version__micro_credential__"
-                                                               "provider").filter(pk__in=batch).order_by("id")):
-                if stop_after is not None and created_count >= stop_after:
-                    raise RuntimeError("simulated crash")
-                try:
-                    _credential, created = credential_issue_for_enrolment(
-                        enrolment=enrolment, by=job.created_by, awarded_on=job.awarded_on, job=job, now=now,
-                        version_data=version_data, signer_cache=signers,
-                    )
-                except (Conflict, InvalidInput, PermissionDenied) as error:
-                    failed += 1
-                    errors.append({"enrolment": enrolment.pk, "email": enrolment.learner.email,
-                                   "error": str(error.message)})
-                else:
-                    if created:
-                        issued += 1
-                        created_count += 1
-                    else:
-                        skipped += 1
-            IssuingJob.objects.filter(pk=job.pk).update(issued=issued, skipped=skipped, failed=failed,
-                                                        errors=errors[:100])
-    IssuingJob.objects.filter(pk=job.pk).update(
-        state=IssuingJob.State.FINISHED, issued=issued, skipped=skipped, failed=failed, errors=errors[:100],
-        finished_at=timezone.now(),
-    )
-    with transaction.atomic():
+    worker = secrets.token_hex(8)
+    if not _job_claim(job.pk, worker):
         job.refresh_from_db()
-        audit_record(action="issuing_job.finished", actor=job.created_by, organisation=job.provider, target=job,
-                     data={"issued": issued, "skipped": skipped, "failed": failed})
+        return job
+    try:
+        job.refresh_from_db(fields=["attempts", "started_at"])
+        if job.attempts > ISSUING_MAX_ATTEMPTS:
+            raise RuntimeError(f"stopped after {ISSUING_MAX_ATTEMPTS} attempts")
+        offering = job.offering
+        provider = offering.version.micro_credential.provider
+        _require_registrar(job.created_by, provider)
+        if offering.version.state not in ("published", "retired"):
+            raise Conflict(_("Only a published micro-credential can be certified."), code="not_published")
+        completed = Enrolment.objects.filter(offering=offering, state=EnrolmentState.COMPLETED)
+        total = completed.count()
+        key = issuer_key_current(provider)
+        signer = signer_for(key)
+        version_data = building.version_values(offering.version)
+        shared: dict[Any, Any] = {}  # the parts of the documents every learner shares (building.render_credential)
+        # The objects that live through the whole run (Django, the app) are left out of the garbage
+        # collector's passes while it runs: the signing allocates enough to trigger many of them.
+        gc.collect()
+        gc.freeze()
+        issued = skipped = failed = created_total = 0
+        errors: list[dict[str, Any]] = []
+        created: list[int] = []
+        progress: dict[str, Any] = {}
+        last = 0
+        while True:
+            ids = list(completed.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:max(1, batch_size)])
+            if not ids:
+                break
+            last = ids[-1]
+            for attempt in range(3):
+                todo, mine, elsewhere = _chunk_todo(job, ids)
+                crash = False
+                if stop_after is not None:
+                    room = max(0, stop_after - created_total)
+                    crash = len(todo) > room
+                    todo = todo[:room]
+                try:
+                    with transaction.atomic():
+                        created, failures = _issue_batch(job=job, enrolment_ids=todo, version_data=version_data,
+                                                         key=key, signer=signer, now=now or timezone.now(),
+                                                         shared=shared)
+                        if crash:
+                            raise RuntimeError("simulated crash")  # in the batch: it is rolled back whole
+                        progress = {"issued": issued + mine + len(created), "skipped": skipped + elsewhere,
+                                    "failed": failed + len(failures), "errors": (errors + failures)[:100]}
+                        renewed = IssuingJob.objects.filter(pk=job.pk, worker=worker).update(
+                            total=max(total, sum(progress[k] for k in ("issued", "skipped", "failed"))),
+                            heartbeat_at=timezone.now(),
+                            lease_expires_at=timezone.now() + timedelta(seconds=_lease_seconds()), **progress)
+                        if not renewed:
+                            raise _LeaseLost()
+                except IntegrityError:
+                    if attempt == 2:
+                        raise
+                    continue  # a credential of this batch was issued meanwhile elsewhere: look again
+                break
+            issued, skipped, failed = progress["issued"], progress["skipped"], progress["failed"]
+            errors = progress["errors"]
+            created_total += len(created)
+        with transaction.atomic():
+            finished = IssuingJob.objects.filter(pk=job.pk, worker=worker).update(
+                state=IssuingJob.State.FINISHED, issued=issued, skipped=skipped, failed=failed, errors=errors[:100],
+                total=issued + skipped + failed, finished_at=timezone.now(), worker="", lease_expires_at=None)
+            job.refresh_from_db()
+            if finished:
+                audit_record(action="issuing_job.finished", actor=job.created_by, organisation=job.provider,
+                             target=job, data={"issued": issued, "skipped": skipped, "failed": failed})
+    except _LeaseLost:
+        logger.warning("issuing job %s: another worker took over", job_id)
+        job.refresh_from_db()
+        return job
+    except BaseException:
+        _job_release(job.pk, worker)
+        raise
+    finally:
+        gc.unfreeze()
     return job
+
+
+def issuing_job_watch(*, job_id: int) -> str:
+    """The watch task's service: when an unfinished job's lease has run out (its worker was killed), run it
+    here — it continues after the last committed batch; while the lease runs, look again when it ends."""
+    job = IssuingJob.objects.filter(pk=job_id).first()
+    if job is None or job.is_done:
+        return "done"
+    if job.lease_expires_at is not None and job.lease_expires_at > timezone.now():
+        _watch_later(job.pk, job.lease_expires_at)
+        return "running"
+    logger.warning("issuing job %s: resuming after its worker stopped", job_id)
+    issuing_job_run(job_id=job.pk)
+    return "resumed"
+
+
+def issuing_jobs_resume_stalled(*, now: datetime | None = None) -> list[int]:
+    """Enqueue again the unfinished jobs whose worker is gone (lease run out): for `osaamo
+    resume_stalled_issuing`, e.g. after restoring a database or when the task queue was emptied."""
+    now = _now(now)
+    stalled = list(IssuingJob.objects.filter(state=IssuingJob.State.RUNNING).filter(
+        Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)).order_by("id"))
+    for job in stalled:
+        issuing_job_enqueue(job)
+    return [job.pk for job in stalled]
 
 
 def issuing_job_mark_failed(*, job_id: int, error: str) -> None:
     IssuingJob.objects.filter(pk=job_id).exclude(state=IssuingJob.State.FINISHED).update(
-        state=IssuingJob.State.FAILED, finished_at=timezone.now())
+        state=IssuingJob.State.FAILED, finished_at=timezone.now(), worker="", lease_expires_at=None)
     logger.warning("issuing job %s stopped: %s", job_id, error)
 
 
@@ -745,8 +1020,21 @@ def _enqueue_mail(credential_pk: int) -> None:
     mail_issued.enqueue(credential_id=credential_pk)
 
 
+def _enqueue_mails(credential_pks: list[int]) -> None:
+    """One mail task for a batch of bulk-issued credentials."""
+    from osaamo.credentials.tasks import mail_issued_many
+
+    if credential_pks:
+        mail_issued_many.enqueue(credential_ids=list(credential_pks))
+
+
 def credential_mail_issued(*, credential_id: int) -> None:
     _mail_issued(credential_id)
+
+
+def credential_mail_issued_many(*, credential_ids: list[int]) -> None:
+    for credential_id in credential_ids:
+        _mail_issued(credential_id)
 
 
 def _mail_issued(credential_pk: int) -> None:
