@@ -140,6 +140,19 @@ def offering_summary(offering: Offering) -> OfferingSummary:
     )
 
 
+def awards_for_issuing(offering: Any, enrolment_ids: Sequence[int]) -> dict[int, Any]:
+    """What the credentials of these enrolments say about their results (the credentials app's award
+    source, registered in `AssessmentConfig.ready`): the grade as the credential states it, the date
+    of the assessment and the identity verification used. Passing results only."""
+    from osaamo.credentials.awards import Award
+
+    awards: dict[int, Any] = {}
+    for result in Result.objects.filter(offering=offering, enrolment_id__in=list(enrolment_ids), passed=True):
+        awards[result.enrolment_id] = Award(grade=result.grade, awarded_on=result.assessed_on,
+                                            identity_verification=result.identity_verification)
+    return awards
+
+
 def latest_issuing_job(offering: Offering) -> Any:
     from osaamo.credentials.models import IssuingJob
 

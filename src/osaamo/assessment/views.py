@@ -235,7 +235,7 @@ def upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except ValueError:
             declared = 0
         if declared > MAX_FILE_BYTES + UPLOAD_OVERHEAD_BYTES:
-            form = UploadForm({}, {})
+            form = UploadForm(data={})
             form.is_valid()
             form.errors["file"] = form.error_class([str(too_large(declared).message)])
             response = _upload_page(request, provider, offering, form, status=413)
