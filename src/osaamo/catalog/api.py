@@ -26,6 +26,7 @@ from osaamo.catalog.schemas import (
     DesignPatchIn,
     FindingsOut,
     MicroCredentialCreateIn,
+    MicroCredentialFacetsOut,
     MicroCredentialFiltersIn,
     MicroCredentialListItemOut,
     MicroCredentialOut,
@@ -107,9 +108,27 @@ def provider_read(request: HttpRequest, slug: Slug) -> Organisation:
 def micro_credentials_list(
     request: HttpRequest, filters: Query[MicroCredentialFiltersIn]
 ) -> QuerySet[MicroCredentialVersion]:
-    """The published micro-credentials that match every filter given, newest first: the same filters as
-    the catalog pages. Drafts, versions in review and retired versions are never listed."""
+    """The published micro-credentials that match every filter given: the same search and filters as
+    the catalog pages. The search words match in any inflected form of Finnish, Swedish or English,
+    with a typo, or unfinished; also ESCO skill labels. Best match first, or in the order asked for
+    (`sort`); newest first without search words. Drafts, versions in review and retired versions are
+    never listed."""
     return selectors.catalog_search(filters.to_catalog_filters())
+
+
+@public.get(
+    "/micro-credentials/facets",
+    response={200: MicroCredentialFacetsOut, **error_responses(422)},
+    summary="Count search results by filter value",
+    tags=PUBLIC_TAGS["micro_credentials"],
+    operation_id="micro_credentials_facets",
+)
+def micro_credentials_facets(request: HttpRequest, filters: Query[MicroCredentialFiltersIn]) -> dict[str, Any]:
+    """For the same search and filters as the list of micro-credentials: how many match, and for each
+    filter how many would match with each of its values (the other filters kept), as the catalog page
+    shows beside its filters."""
+    results = selectors.catalog_search(filters.to_catalog_filters())
+    return {"count": results.count(), "facets": results.facets}
 
 
 @public.get(

@@ -6,13 +6,19 @@ the `CatalogFilters` that `selectors.catalog_search` understands (the API builds
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from osaamo.accounts.selectors import public_providers
+from osaamo.catalog.search.engine import Sort
 from osaamo.catalog.selectors import CatalogFilters
 from osaamo.framework.selectors import isced_choices
 from osaamo.framework.vocabularies import EQF_LEVELS, Language, OfferingMode
@@ -23,6 +29,26 @@ DEFAULT_PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
 
 PRICE_CHOICES = [("", _("Free or paid")), ("free", _("Free")), ("paid", _("Paid"))]
+SORT_CHOICES = [("", _("Best match")), *((sort.value, sort.label) for sort in Sort if sort != Sort.RELEVANCE)]
+START_MONTHS = 12
+# The choices that show how many results choosing them gives (the search's facet counts).
+COUNTED_FIELDS = ("eqf_level", "isced", "language", "mode", "provider", "price", "start_month")
+
+
+def start_month_choices(today: date | None = None) -> list[tuple[str, Any]]:
+    """This month and the next eleven, as "YYYY-MM" with the month's name in the active language."""
+    first = (today or timezone.localdate()).replace(day=1)
+    months = [first]
+    for _month in range(START_MONTHS - 1):
+        months.append((months[-1] + timedelta(days=32)).replace(day=1))
+    return [("", _("Any month"))] + [(month.strftime("%Y-%m"), date_format(month, "YEAR_MONTH_FORMAT"))
+                                     for month in months]
+
+
+def _with_count(value: Any, label: Any, counts: Mapping[str, int], *, only_broad: bool = False) -> tuple[Any, Any]:
+    if value in ("", None) or (only_broad and len(str(value)) != 2):  # ISCED-F: counted by broad field
+        return value, label
+    return value, format_lazy("{label} ({count})", label=label, count=counts.get(str(value), 0))
 
 
 class CommaDecimalField(forms.DecimalField):
@@ -68,6 +94,8 @@ class CatalogFilterForm(forms.Form):
         label=_("Starts on or after"), required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    start_month = forms.ChoiceField(label=_("Starts in"), required=False)
+    sort = forms.ChoiceField(label=_("Order"), required=False, choices=SORT_CHOICES)
     page_size = forms.TypedChoiceField(
         label=_("Results per page"), required=False, coerce=int, empty_value=None,
         initial=DEFAULT_PAGE_SIZE,
@@ -91,6 +119,23 @@ class CatalogFilterForm(forms.Form):
         fields["provider"].choices = [("", _("Any university"))] + [
             (provider.slug, provider.display_name) for provider in public_providers().only("slug", "name")
         ]
+        fields["start_month"].choices = start_month_choices()
+
+    def show_counts(self, facets: Mapping[str, Mapping[str, int]]) -> None:
+        """Add to each choice the number of results that choosing it gives (`.facets` of the search)."""
+        for name in COUNTED_FIELDS:
+            counts = facets.get(name)
+            if counts is None:
+                continue
+            field: Any = self.fields[name]
+            choices = []
+            broad = name == "isced"
+            for value, label in field.choices:
+                if isinstance(label, (list, tuple)):  # a group of options (ISCED-F by broad field)
+                    choices.append((value, [_with_count(v, sub, counts, only_broad=broad) for v, sub in label]))
+                else:
+                    choices.append(_with_count(value, label, counts, only_broad=broad))
+            field.choices = choices
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -116,6 +161,8 @@ class CatalogFilterForm(forms.Form):
             provider=data.get("provider") or "",
             price=data.get("price") or "",
             starts_after=data.get("starts_after"),
+            start_month=data.get("start_month") or "",
+            sort=data.get("sort") or "",
         )
 
     def chosen_page_size(self) -> int:

@@ -225,4 +225,10 @@ class Offering(models.Model):
         return self.price_individual == 0
 
 
-from osaamo.catalog.search.models import SearchDocument, SearchTerm  # noqa: E402, F401  (the search index)
+from osaamo.catalog.search.models import (  # noqa: E402, F401  (the search index)
+    SearchChange,
+    SearchDocument,
+    SearchOffering,
+    SearchTerm,
+    SearchText,
+)

@@ -298,9 +298,17 @@ class MicroCredentialFiltersIn(QueryInput):
     price: Literal["free", "paid"] | None = Field(None, description="Has an upcoming offering that is free "
                                                   "(or paid) for individuals.")
     starts_after: date | None = Field(None, description="Has an upcoming offering starting on or after this day.")
+    start_month: str | None = Field(None, pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="Has an upcoming "
+                                    "offering starting in this month (YYYY-MM).")
+    sort: Literal["relevance", "start", "price", "ects", "newest"] | None = Field(
+        None, description="The order: best match to the search words (the default; newest first without "
+        "words), soonest start, lowest price, smallest ECTS, or newest. Start and price look at the upcoming "
+        "offerings that meet the offering filters.")
 
     def to_catalog_filters(self) -> CatalogFilters:
         return CatalogFilters(
+            start_month=self.start_month or "",
+            sort=self.sort or "",
             q=self.q.strip(),
             ects_min=self.ects_min,
             ects_max=self.ects_max,
@@ -312,6 +320,17 @@ class MicroCredentialFiltersIn(QueryInput):
             price=self.price or "",
             starts_after=self.starts_after,
         )
+
+
+class MicroCredentialFacetsOut(Schema):
+    """How many published micro-credentials match, and how many each filter value would give."""
+
+    count: int = Field(..., description="How many micro-credentials match every filter given.")
+    facets: dict[str, dict[str, int]] = Field(..., description=(
+        "For each filter (ects, eqf_level, isced, language, mode, provider, price, start_month), the number "
+        "of results when that filter is set to each value, the other filters kept: ECTS ranges (0-2.9, 3-5, "
+        "5.1-10, 10.1-20, 20.1-), EQF levels, ISCED-F broad fields, language codes, modes, provider slugs, "
+        "free/paid, and months (YYYY-MM). Values without results are left out."))
 
 
 class OfferingFiltersIn(QueryInput):

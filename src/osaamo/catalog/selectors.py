@@ -21,6 +21,7 @@ from osaamo.catalog.models import (
     OfferingState,
     VersionState,
 )
+from osaamo.catalog.search.engine import SearchResultQuerySet, query_from_filters, search_queryset
 from osaamo.errors import NotFound
 
 
@@ -38,6 +39,8 @@ class CatalogFilters:
     provider: str = ""  # slug; matches the owner and co-providers
     price: str = ""  # "free" or "paid": has an upcoming offering at that price
     starts_after: date | None = None
+    start_month: str = ""  # "YYYY-MM": has an upcoming offering starting that month
+    sort: str = ""  # relevance (the default), start, price, ects or newest (osaamo.catalog.search.engine.Sort)
 
 
 def _upcoming_offerings() -> QuerySet[Offering]:
@@ -58,49 +61,15 @@ def published_versions() -> QuerySet[MicroCredentialVersion]:
     )
 
 
-def catalog_search(filters: CatalogFilters) -> QuerySet[MicroCredentialVersion]:
-    """The published versions that match every filter, newest first.
+def catalog_search(filters: CatalogFilters) -> SearchResultQuerySet:
+    """The published versions that match every filter: best match first, newest first without words.
 
-    The offering filters (mode, price, start date) must all hold for one and the same upcoming
-    offering: "online, free, from May" means an offering that is all three. Every filter is an
-    EXISTS or a column test, so a result never repeats and counting stays cheap.
+    Runs on the catalog search index (osaamo.catalog.search): search words in any inflected form of
+    Finnish, Swedish or English, with typos or unfinished, also ESCO skill labels. The offering
+    filters (mode, price, start) hold for one and the same upcoming offering. The result counts and
+    slices like a queryset (Paginator, the API's pagination); its `.facets` are the facet counts.
     """
-    versions = published_versions()
-    if filters.q:
-        for word in filters.q.lower().split()[:10]:
-            versions = versions.filter(search_text__contains=word)
-    if filters.ects_min is not None:
-        versions = versions.filter(ects__gte=filters.ects_min)
-    if filters.ects_max is not None:
-        versions = versions.filter(ects__lte=filters.ects_max)
-    if filters.eqf_level:
-        versions = versions.filter(eqf_level__in=filters.eqf_level)
-    if filters.isced:
-        versions = versions.filter(isced_field__code__startswith=filters.isced)
-    upcoming = _upcoming_offerings().filter(version=OuterRef("pk"))
-    if filters.language:
-        # A language listed in the specification, or the language of an upcoming offering.
-        # (JSON containment is not portable to SQLite: the list is matched as text.)
-        versions = versions.filter(
-            Q(languages__icontains=f'"{filters.language}"') | Exists(upcoming.filter(language=filters.language))
-        )
-    if filters.provider:
-        co_provided = MicroCredentialVersion.co_providers.through.objects.filter(
-            microcredentialversion_id=OuterRef("pk"), organisation__slug=filters.provider
-        )
-        versions = versions.filter(Q(micro_credential__provider__slug=filters.provider) | Exists(co_provided))
-    offering_conditions = Q()
-    if filters.mode:
-        offering_conditions &= Q(mode=filters.mode)
-    if filters.price == "free":
-        offering_conditions &= Q(price_individual=0)
-    elif filters.price == "paid":
-        offering_conditions &= Q(price_individual__gt=0)
-    if filters.starts_after:
-        offering_conditions &= Q(start_date__gte=filters.starts_after)
-    if offering_conditions:
-        versions = versions.filter(Exists(upcoming.filter(offering_conditions)))
-    return versions.order_by("-published_at", "id")
+    return search_queryset(query_from_filters(filters), published_versions())
 
 
 def matching_offering(version: MicroCredentialVersion, filters: CatalogFilters) -> Offering | None:
@@ -116,6 +85,8 @@ def matching_offering(version: MicroCredentialVersion, filters: CatalogFilters) 
         if filters.price == "paid" and not offering.price_individual > 0:
             continue
         if filters.starts_after and offering.start_date < filters.starts_after:
+            continue
+        if filters.start_month and offering.start_date.strftime("%Y-%m") != filters.start_month:
             continue
         return offering
     return None

@@ -26,6 +26,7 @@ from osaamo.catalog.models import (
     OfferingState,
     VersionState,
 )
+from osaamo.catalog.search.indexing import index_micro_credential
 from osaamo.errors import Conflict, InvalidInput, PermissionDenied
 from osaamo.framework.models import EscoSkill, IscedField
 from osaamo.framework.rules import Design, Finding, has_errors, validate_design
@@ -423,6 +424,7 @@ def version_publish(*, version: MicroCredentialVersion, by: Any) -> MicroCredent
         version.save(update_fields=["state", "published_at", "published_by", "updated_at"])
         audit_record(action="micro_credential.published", actor=by, organisation=provider, target=version,
                      data={"number": version.number})
+        index_micro_credential(version.micro_credential_id)  # search: the new version replaces the old
     return version
 
 
@@ -437,6 +439,7 @@ def version_retire(*, version: MicroCredentialVersion, by: Any) -> MicroCredenti
         version.retired_at = timezone.now()
         version.save(update_fields=["state", "retired_at", "updated_at"])
         audit_record(action="micro_credential.retired", actor=by, organisation=provider, target=version)
+        index_micro_credential(version.micro_credential_id)  # search: no longer found
     return version
 
 
@@ -533,6 +536,7 @@ def offering_create(*, version: MicroCredentialVersion, by: Any, data: Mapping[s
     with transaction.atomic():
         offering = Offering.objects.create(version=version, **fields)
         audit_record(action="offering.created", actor=by, organisation=provider, target=offering)
+        index_micro_credential(offering.version.micro_credential_id)  # search: offering filters, places
     return offering
 
 
@@ -549,6 +553,7 @@ def offering_update(*, offering: Offering, by: Any, data: Mapping[str, Any]) -> 
         offering.save()
         audit_record(action="offering.updated", actor=by, organisation=provider, target=offering,
                      data={"fields": sorted(data.keys())})
+        index_micro_credential(offering.version.micro_credential_id)  # search: offering filters, places
     return offering
 
 
@@ -561,6 +566,7 @@ def offering_cancel(*, offering: Offering, by: Any, reason: str = "") -> Offerin
         offering.save(update_fields=["state"])
         audit_record(action="offering.cancelled", actor=by, organisation=provider, target=offering,
                      data={"reason": reason[:500]})
+        index_micro_credential(offering.version.micro_credential_id)  # search: offering filters, places
     return offering
 
 

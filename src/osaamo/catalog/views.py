@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from osaamo.catalog.forms import CatalogFilterForm
+from osaamo.catalog.search.facets import FacetName, ects_range_links
 from osaamo.catalog.selectors import (
     CatalogFilters,
     catalog_search,
@@ -35,13 +36,19 @@ def _with_shown_offerings(page: Page, filters: CatalogFilters) -> Page:
 def catalog_list(request: HttpRequest) -> HttpResponse:
     form = CatalogFilterForm(request.GET or None)
     filters = form.filters()
-    paginator = Paginator(catalog_search(filters), form.chosen_page_size())
+    results = catalog_search(filters)
+    paginator = Paginator(results, form.chosen_page_size())
     page = _with_shown_offerings(paginator.get_page(request.GET.get("page")), filters)
+    # The facet counts of the same search: beside each choice, and the ECTS ranges as links.
+    facets = results.facets
+    form.show_counts(facets)
     context = {
         "form": form,
         "filters": filters,
         "page": page,
         "has_invalid_filters": form.is_bound and bool(form.errors),
+        "ects_ranges": ects_range_links(request.GET, facets.get(FacetName.ECTS, {})),
+        "corrections": results.parsed.corrections,
     }
     # htmx asks for the same page and picks the form and the results out of it (hx-select), so
     # one response serves browsers with and without JavaScript, and a pushed address reloads alike.

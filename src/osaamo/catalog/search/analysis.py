@@ -27,6 +27,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from typing import Any
 
 LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
 SNOWBALL_NAMES = {"fi": "finnish", "sv": "swedish", "en": "english"}
@@ -62,12 +63,12 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def words(text: str) -> list[str]:
-    """The words of `text`, normalised, in order (duplicates kept)."""
+def words(text: str, *, keep_long: bool = False) -> list[str]:
+    """The words of `text`, normalised, in order (duplicates kept; too long ones left out unless asked)."""
     if not text:
         return []
     cleaned = _INNER_APOSTROPHE.sub("", normalise(text))
-    return [word for word in _WORD.findall(cleaned) if len(word) <= MAX_TERM_LENGTH]
+    return [word for word in _WORD.findall(cleaned) if keep_long or len(word) <= MAX_TERM_LENGTH]
 
 
 def word_spans(text: str) -> Iterator[tuple[int, int, str]]:
@@ -83,31 +84,33 @@ class _Tools:
     """The lemmatizer and the stemmers, loaded once per process on first use (a few seconds)."""
 
     _lock = threading.Lock()
-    _lemmatizer = None
-    _stemmers: dict[str, object] = {}
-    _lookup = None
+    _loaded: dict[str, Any] = {}
 
     @classmethod
-    def load(cls) -> None:
-        with cls._lock:
-            if cls._lemmatizer is not None:
-                return
-            import Stemmer
-            from simplemma import Lemmatizer
-            from simplemma.strategies import DefaultStrategy, DictionaryLookupStrategy
-            from simplemma.strategies.dictionaries import LOW_MEMORY_DICTIONARY_FACTORY
+    def get(cls, name: str) -> Any:
+        tools = cls._loaded
+        if not tools:
+            with cls._lock:
+                if not cls._loaded:
+                    import Stemmer
+                    from simplemma import Lemmatizer
+                    from simplemma.strategies import DefaultStrategy, DictionaryLookupStrategy
+                    from simplemma.strategies.dictionaries import LOW_MEMORY_DICTIONARY_FACTORY
 
-            # The low-memory dictionaries take ~70 MB for fi+sv+en instead of ~500 MB.
-            cls._stemmers = {lang: Stemmer.Stemmer(name) for lang, name in SNOWBALL_NAMES.items()}
-            cls._lookup = DictionaryLookupStrategy(LOW_MEMORY_DICTIONARY_FACTORY)
-            cls._lemmatizer = Lemmatizer(
-                cache_max_size=200_000, lemmatization_strategy=DefaultStrategy(low_memory=True)
-            )
+                    # The low-memory dictionaries take ~70 MB for fi+sv+en instead of ~500 MB.
+                    cls._loaded = {
+                        "stemmers": {lang: Stemmer.Stemmer(name) for lang, name in SNOWBALL_NAMES.items()},
+                        "lookup": DictionaryLookupStrategy(LOW_MEMORY_DICTIONARY_FACTORY),
+                        "lemmatizer": Lemmatizer(
+                            cache_max_size=200_000, lemmatization_strategy=DefaultStrategy(low_memory=True)
+                        ),
+                    }
+            tools = cls._loaded
+        return tools[name]
 
 
 def warm_up() -> None:
     """Load the dictionaries now (benchmarks, or a server that wants its first search fast)."""
-    _Tools.load()
     for lang in LANGUAGES:
         lemma("kurssi", lang)
         is_known_word("kurssi", lang)
@@ -119,50 +122,81 @@ def _clean(term: str) -> str:
     return "".join(parts)[:MAX_TERM_LENGTH]
 
 
+# simplemma's compound decomposition sometimes answers an unknown word with its first part
+# ("tietoturba" → "tieto", "tietotur" → "tieto"). For a word the dictionary does not know, a lemma
+# that only cuts the end off is believed when what it cuts off is an inflectional ending.
+ENDINGS: dict[str, frozenset[str]] = {
+    "fi": frozenset(
+        ["n", "t", "a", "ä", "ta", "tä", "na", "nä", "ksi", "ssa", "ssä", "sta", "stä", "lla", "llä", "lta", "ltä", "lle", "en", "in", "an", "än", "on", "ön", "un", "yn", "hin", "seen", "ja", "jä", "ien", "iden", "itten", "ita", "itä", "issa", "issä", "ista", "istä", "illa", "illä", "ilta", "iltä", "ille", "iin", "ina", "inä", "iksi", "ne", "ni", "si", "nsa", "nsä", "kin", "ko", "kö", "han", "hän"]
+    ),
+    "sv": frozenset(["s", "n", "t", "e", "en", "et", "er", "ar", "or", "na", "ns", "ts", "es", "ens", "ets", "ers", "ars", "ors", "erna", "arna", "orna", "ernas", "arnas"]),
+    "en": frozenset(["s", "es", "ed", "d", "ing", "ings", "er", "ers", "ly"]),
+}
+
+
 @lru_cache(maxsize=300_000)
 def lemma(word: str, lang: str) -> str:
     """The dictionary lemma of `word` (the word itself when unknown)."""
-    if _Tools._lemmatizer is None:
-        _Tools.load()
     if word.isdigit():
         return word
-    result = _clean(_Tools._lemmatizer.lemmatize(word, lang))  # type: ignore[attr-defined]
-    return result or word
+    known = _Tools.get("lookup").get_lemma(word, lang)
+    if known is not None:
+        return _clean(known) or word
+    result = _clean(_Tools.get("lemmatizer").lemmatize(word, lang)) or word
+    if result != word and word.startswith(result) and word[len(result):] not in ENDINGS.get(lang, ()):
+        return word
+    return result
 
 
 @lru_cache(maxsize=300_000)
 def stem(word: str, lang: str) -> str:
-    if _Tools._lemmatizer is None:
-        _Tools.load()
-    return _Tools._stemmers[lang].stemWord(word) or word  # type: ignore[attr-defined]
+    return str(_Tools.get("stemmers")[lang].stemWord(word)) or word
 
 
 @lru_cache(maxsize=300_000)
 def is_known_word(word: str, lang: str) -> bool:
     """Whether the dictionary has `word` in some form (decides compound splits)."""
-    if _Tools._lookup is None:
-        _Tools.load()
-    return _Tools._lookup.get_lemma(word, lang) is not None  # type: ignore[attr-defined]
+    return _Tools.get("lookup").get_lemma(word, lang) is not None
+
+
+def _base_form(part: str, lang: str) -> bool:
+    return is_known_word(part, lang) and lemma(part, lang) == part
+
+
+def _compound_head(head: str, lang: str) -> str | None:
+    """The base form of a compound's first part as written: "tieto", "kemian" (genitive) → "kemia",
+    Swedish "informations" (linking s) → "information"; None when it is not one."""
+    if _base_form(head, lang):
+        return head
+    if lang == "fi" and head.endswith("n") and is_known_word(head, lang):
+        base = lemma(head, lang)
+        return base if base != head and len(base) >= MIN_PART_LENGTH else None
+    if lang == "sv" and head.endswith("s") and _base_form(head[:-1], lang):
+        return head[:-1]
+    return None
 
 
 @lru_cache(maxsize=100_000)
 def compound_parts(word: str, lang: str) -> tuple[str, ...]:
-    """The lemmas of the parts of a compound word; () when it is not one.
+    """The parts of a compound word in base form; () when it is not one.
 
-    Every cut into a known head and a known tail of four letters or more counts, so
-    "tietoturvariski" gives tieto, turvariski, tietoturva and riski: a search for any of them finds
-    the compound. One level only: splitting the parts again mostly finds accidental words
-    (tuotanto → "tuo" + "tanto").
+    Every cut into a first part (in base form, or Finnish genitive, or with a Swedish linking "s")
+    and a last part in base form, both dictionary words of four letters or more, counts: so
+    "tietoturvariski" gives tieto, turvariski, tietoturva and riski, and a search for any of them
+    finds the compound. Cuts whose parts are not base forms are accidental words inside a word
+    ("kompetens" is not "komp" + "etens") and are left out.
     """
     if lang not in DECOMPOUND_LANGUAGES or len(word) < MIN_COMPOUND_LENGTH or not word.isalpha():
         return ()
     parts: dict[str, None] = {}
     for cut in range(MIN_PART_LENGTH, len(word) - MIN_PART_LENGTH + 1):
-        head, tail = word[:cut], word[cut:]
-        if is_known_word(tail, lang) and is_known_word(head, lang):
-            for piece in (lemma(head, lang), lemma(tail, lang)):
-                if piece != word and len(piece) >= MIN_PART_LENGTH:
-                    parts.setdefault(piece, None)
+        tail = word[cut:]
+        if not _base_form(tail, lang):
+            continue
+        head = _compound_head(word[:cut], lang)
+        if head is not None:
+            parts.setdefault(head, None)
+            parts.setdefault(tail, None)
     return tuple(parts)
 
 
@@ -201,6 +235,10 @@ class Analyzer:
             for term in self._indexed(word, lang):
                 seen.setdefault(term, None)
         return list(seen)
+
+    def query_word_terms_in(self, word: str, lang: str) -> tuple[str, ...]:
+        """The surface, lemma and stem of one word of a text in `lang` (no compound parts)."""
+        return self._base(word, lang)
 
     def query_word_terms(self, word: str) -> tuple[str, ...]:
         """The terms of a query word in every language (which one it is written in is unknown).
