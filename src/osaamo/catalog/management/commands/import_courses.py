@@ -24,6 +24,7 @@ from osaamo.catalog.importing import (
     RowStatus,
     courses_import,
 )
+from osaamo.catalog.models import VersionState
 from osaamo.errors import DomainError
 from osaamo.framework.vocabularies import (
     HOURS_PER_ECTS_FINLAND,
@@ -84,7 +85,7 @@ def parse_level_map(values: list[str]) -> dict[str, int | None]:
 
 
 class Command(BaseCommand):
-    help = (
+    help = _(
         "Import courses from a study information system export (JSON Lines, one course per line, as exported\n"
         "from Sisu) as DRAFT micro-credentials of one provider, and show what the validator says about each.\n"
         "\n"
@@ -270,16 +271,17 @@ class Command(BaseCommand):
             return
         errors = sum(1 for finding in row.findings if finding.is_error)
         warnings = len(row.findings) - errors
-        state = str(_("version %(number)s, %(state)s") % {"number": row.version_number, "state": row.state})
+        state_label = str(VersionState(row.state).label).lower() if row.state in VersionState.values else row.state
+        state = str(_("version %(number)s, %(state)s") % {"number": row.version_number, "state": state_label})
         counts = str(_("%(errors)s errors, %(warnings)s warnings") % {"errors": errors, "warnings": warnings})
-        published = f"  {_('published')}" if row.published else ""
+        published = "  " + str(_("published")) if row.published else ""
         style = self.style.WARNING if errors else self.style.SUCCESS
         write(style(f"{where}  {code}  {STATUS_LABELS[row.status]} ({state}){published}  {counts}"))
         for finding in row.findings:
             label = _("error") if finding.is_error else _("warning")
             write(f"    {label}: {finding.text()} [{finding.code}, {finding.field}]")
         for note in row.notes:
-            write(f"    {_('note')}: {note}")
+            write("    {}: {}".format(_("note"), note))
 
 
 def _lines(stream: BinaryIO) -> Iterator[bytes]:
