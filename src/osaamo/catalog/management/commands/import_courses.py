@@ -85,7 +85,7 @@ def parse_level_map(values: list[str]) -> dict[str, int | None]:
 
 
 class Command(BaseCommand):
-    help = _(
+    help = _(  # type: ignore[assignment]  # lazy: shown in the reader's language
         "Import courses from a study information system export (JSON Lines, one course per line, as exported\n"
         "from Sisu) as DRAFT micro-credentials of one provider, and show what the validator says about each.\n"
         "\n"

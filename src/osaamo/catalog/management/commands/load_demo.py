@@ -21,7 +21,7 @@ from osaamo.catalog.demo import (
 
 
 class Command(BaseCommand):
-    help = _(
+    help = _(  # type: ignore[assignment]  # lazy: shown in the reader's language
         "Load the demo: 12 Finnish universities with published micro-credentials and offerings (dates relative "
         "to today), fictitious employers, the operator, and a demo account for every role. Running it again "
         "changes nothing. Refuses to run when OSAAMO_PRODUCTION=1 unless --force."
