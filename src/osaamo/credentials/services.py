@@ -532,7 +532,7 @@ def _passed_enrolment_ids(offering: Offering) -> list[int]:
 
 # A batch of credentials is issued and committed together with the job's counters and lease: a crash
 # loses at most the batch in progress, and no batch is ever half written.
-ISSUING_BATCH_SIZE = 500
+ISSUING_BATCH_SIZE = 500  # Django setting OSAAMO_ISSUING_BATCH_SIZE overrides it
 ISSUING_LEASE_SECONDS = 60  # Django setting OSAAMO_ISSUING_LEASE_SECONDS overrides it
 ISSUING_MAX_ATTEMPTS = 10  # a job that keeps killing its worker stops as failed instead of looping
 
@@ -545,6 +545,12 @@ def _lease_seconds() -> int:
     from django.conf import settings
 
     return int(getattr(settings, "OSAAMO_ISSUING_LEASE_SECONDS", ISSUING_LEASE_SECONDS))
+
+
+def _batch_size() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "OSAAMO_ISSUING_BATCH_SIZE", ISSUING_BATCH_SIZE))
 
 
 def _watch_later(job_id: int, at: datetime) -> None:
@@ -743,7 +749,7 @@ def _issue_batch(*, job: IssuingJob, enrolment_ids: list[int], version_data: Map
 
 
 def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int | None = None,
-                    batch_size: int = ISSUING_BATCH_SIZE) -> IssuingJob:
+                    batch_size: int | None = None) -> IssuingJob:
     """Issue for every passed learner not yet certified. Safe to run again, at the same time, or after a
     crash: each enrolment's idempotency key is unique, and the counts are recomputed from the database.
 
@@ -775,6 +781,7 @@ def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int
             raise Conflict(_("Only a published micro-credential can be certified."), code="not_published")
         completed = Enrolment.objects.filter(offering=offering, state=EnrolmentState.COMPLETED)
         total = completed.count()
+        size = max(1, batch_size or _batch_size())
         key = issuer_key_current(provider)
         signer = signer_for(key)
         version_data = building.version_values(offering.version)
@@ -789,7 +796,7 @@ def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int
         progress: dict[str, Any] = {}
         last = 0
         while True:
-            ids = list(completed.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:max(1, batch_size)])
+            ids = list(completed.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size])
             if not ids:
                 break
             last = ids[-1]
