@@ -203,6 +203,13 @@ class Offering(models.Model):
         _("price per seat for organisations (EUR)"), max_digits=8, decimal_places=2, null=True, blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
+    # Demand pooling (osaamo.demand.pooling): with a minimum and a decision date the offering is
+    # tentative until it is confirmed (enough participants committed) or cancelled at the decision date.
+    decision_date = models.DateField(
+        _("decision date"), null=True, blank=True,
+        help_text=_("Runs only if the minimum number of participants is reached by this date."),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -223,6 +230,12 @@ class Offering(models.Model):
     @property
     def is_free(self) -> bool:
         return self.price_individual == 0
+
+    @property
+    def is_tentative(self) -> bool:
+        """Runs only if enough participants commit by the decision date; not yet decided either way."""
+        return (self.state == OfferingState.SCHEDULED and self.decision_date is not None
+                and self.min_participants is not None and self.confirmed_at is None)
 
 
 from osaamo.catalog.search.models import (  # noqa: E402, F401  (the search index)

@@ -447,7 +447,7 @@ def version_retire(*, version: MicroCredentialVersion, by: Any) -> MicroCredenti
 
 OFFERING_FIELDS = (
     "start_date", "end_date", "enrolment_opens", "enrolment_closes", "mode", "place", "language", "seats",
-    "min_participants", "price_individual", "price_organisation",
+    "min_participants", "price_individual", "price_organisation", "decision_date",
 )
 
 
@@ -470,7 +470,7 @@ def _clean_offering(data: Mapping[str, Any], current: Offering | None) -> dict[s
             errors.setdefault(name, []).append(str(_("Enter a valid date.")))
             return None
 
-    for name in ("start_date", "end_date"):
+    for name in ("start_date", "end_date", "decision_date"):
         if name in data:
             fields[name] = parse(name, date)
     for name in ("enrolment_opens", "enrolment_closes"):
@@ -520,9 +520,28 @@ def _clean_offering(data: Mapping[str, Any], current: Offering | None) -> dict[s
             errors.setdefault("min_participants", []).append(
                 str(_("The minimum cannot be larger than the number of seats."))
             )
+        _check_decision_date(merged, current, errors)
     if errors:
         raise InvalidInput(details=errors)
     return merged
+
+
+def _check_decision_date(merged: Mapping[str, Any], current: Offering | None, errors: dict[str, list[str]]) -> None:
+    """A decision date (demand pooling) needs a minimum, comes by the start, and stays while undecided."""
+    decision = merged.get("decision_date")
+    if decision is None:
+        if current is not None and current.is_tentative:
+            errors.setdefault("decision_date", []).append(
+                str(_("A tentative offering keeps its decision date until it is confirmed or cancelled.")))
+        return
+    if merged.get("min_participants") is None:
+        errors.setdefault("decision_date", []).append(
+            str(_("A decision date needs a minimum number of participants.")))
+    if decision > merged["start_date"]:
+        errors.setdefault("decision_date", []).append(
+            str(_("The decision date cannot be after the start.")))
+    if (current is None or current.decision_date != decision) and decision < timezone.localdate():
+        errors.setdefault("decision_date", []).append(str(_("The decision date cannot be in the past.")))
 
 
 def offering_create(*, version: MicroCredentialVersion, by: Any, data: Mapping[str, Any]) -> Offering:
@@ -570,6 +589,32 @@ def offering_cancel(*, offering: Offering, by: Any, reason: str = "") -> Offerin
     return offering
 
 
+def offering_settle(*, offering: Offering, confirmed: bool, now: Any = None) -> Offering:
+    """Decide a tentative offering (demand pooling): confirmed, it runs; otherwise it is cancelled.
+
+    The platform decides, not a person: the demand app calls this inside its transaction, holding the
+    offering's row lock, when the minimum is reached or the decision date has come without it.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        offering = Offering.objects.select_for_update().get(pk=offering.pk)
+        if not offering.is_tentative:
+            raise Conflict(_("This offering has already been decided."), code="already_decided")
+        if confirmed:
+            offering.confirmed_at = now
+            offering.save(update_fields=["confirmed_at"])
+        else:
+            offering.state = OfferingState.CANCELLED
+            offering.save(update_fields=["state"])
+        audit_record(action="offering.confirmed" if confirmed else "offering.cancelled", actor=None,
+                     organisation=offering.version.micro_credential.provider, target=offering,
+                     data={"reason": "minimum_reached" if confirmed else "minimum_not_reached",
+                           "min_participants": offering.min_participants,
+                           "decision_date": str(offering.decision_date)})
+        index_micro_credential(offering.version.micro_credential_id)  # search: offering filters, places
+    return offering
+
+
 __all__ = [
     "LANGUAGE_CODES",
     "PublishRefused",
@@ -579,6 +624,7 @@ __all__ = [
     "micro_credential_create",
     "offering_cancel",
     "offering_create",
+    "offering_settle",
     "offering_update",
     "version_edit_or_new",
     "version_findings",

@@ -257,10 +257,12 @@ def _mail_learner(enrolment: Enrolment, template: str, **extra: Any) -> None:
 
 
 def _give_place(enrolment: Enrolment, *, now: Any) -> None:
-    """Make a (new or waitlisted) enrolment enrolled; an invoice-paid one gets its invoice now."""
+    """Make a (new or waitlisted) enrolment enrolled; an invoice-paid one gets its invoice now, unless the
+    offering is tentative (it is invoiced if the offering is confirmed: `offering_invoice_held_places`)."""
     enrolment.state = EnrolmentState.ENROLLED
     enrolment.enrolled_at = now
-    if enrolment.payment_method == PaymentMethod.INVOICE and enrolment.invoice_id is None:
+    if (enrolment.payment_method == PaymentMethod.INVOICE and enrolment.invoice_id is None
+            and not enrolment.offering.is_tentative):
         enrolment.invoice = _issue_invoice(
             offering=enrolment.offering, language=language_of(enrolment.learner), buyer=enrolment.billing,
             quantity=1, unit_price=enrolment.price or Decimal("0"), now=now,
@@ -302,9 +304,14 @@ def enrolment_enrol(
     payment_method: str | None = None,
     billing: Mapping[str, Any] | None = None,
     prerequisites_confirmed: bool = False,
+    allow_tentative: bool = False,
     now: Any = None,
 ) -> Enrolment:
     """Enrol `learner` on `offering`: a place if one is left, otherwise the waiting list.
+
+    A tentative offering (one that runs only if its minimum is reached, see `Offering.is_tentative`)
+    is enrolled through demand pooling (`osaamo.demand.pooling.pooling_enrol`, which passes
+    `allow_tentative`): the place is held without an invoice and the caller tells the learner.
 
     The price and payment method are recorded as they are now. `payment_method` is `free` for a
     free offering and `invoice` otherwise (with `billing`: name, street_address, postal_code, city,
@@ -316,6 +323,9 @@ def enrolment_enrol(
     with transaction.atomic():
         offering = _lock_offering(offering.pk)
         _require_window(offering, now)
+        if offering.is_tentative and not allow_tentative:
+            raise Conflict(_("This offering runs only if enough participants commit: enrol tentatively on its "
+                             "page (nothing is invoiced unless it runs)."), code="offering_tentative")
         _require_prerequisites(offering, prerequisites_confirmed)
         method = _individual_payment_method(offering, payment_method)
         cleaned_billing = clean_person_billing(billing) if method == PaymentMethod.INVOICE else {}
@@ -339,9 +349,10 @@ def enrolment_enrol(
         audit_record(
             action=f"enrolment.{enrolment.state}", actor=learner, organisation=_provider(offering), target=enrolment,
             data={"offering": offering.pk, "payment_method": method, "price": str(enrolment.price),
-                  "currency": CURRENCY},
+                  "currency": CURRENCY, "tentative": offering.is_tentative},
         )
-        _mail_learner(enrolment, str(enrolment.state))
+        if not offering.is_tentative:
+            _mail_learner(enrolment, str(enrolment.state))
     return enrolment
 
 
@@ -434,6 +445,53 @@ def offering_fill_waitlist(*, offering: Offering, by: Any = None, now: Any = Non
         return _fill_from_waitlist(offering, by=by, now=now)
 
 
+def offering_invoice_held_places(*, offering: Offering, now: Any = None) -> list[Enrolment]:
+    """Invoice the places held without an invoice on an offering that was tentative and has just been
+    confirmed (demand pooling; the caller holds the offering's lock and tells the learners)."""
+    now = _now(now)
+    with transaction.atomic():
+        offering = _lock_offering(offering.pk)
+        held = list(
+            Enrolment.objects.select_for_update(of=("self",)).select_related("learner")
+            .filter(offering=offering, state=EnrolmentState.ENROLLED, payment_method=PaymentMethod.INVOICE,
+                    invoice__isnull=True)
+            .order_by("enrolled_at", "id")
+        )
+        for enrolment in held:
+            enrolment.invoice = _issue_invoice(
+                offering=offering, language=language_of(enrolment.learner), buyer=enrolment.billing,
+                quantity=1, unit_price=enrolment.price or Decimal("0"), now=now,
+            )
+            enrolment.save(update_fields=["invoice", "updated_at"])
+            audit_record(action="enrolment.invoiced", actor=None, organisation=_provider(offering), target=enrolment,
+                         data={"invoice": enrolment.invoice.number, "offering_confirmed": True})
+    return held
+
+
+def offering_release_enrolments(*, offering: Offering, reason: str, now: Any = None) -> list[Enrolment]:
+    """Cancel every active enrolment of an offering that will not run (demand pooling: its minimum was not
+    reached). Nobody is charged: an open invoice, if any, is credited in full. The caller tells the learners."""
+    now = _now(now)
+    with transaction.atomic():
+        offering = _lock_offering(offering.pk)
+        active = list(
+            Enrolment.objects.select_for_update(of=("self",)).select_related("learner", "invoice")
+            .filter(offering=offering, state__in=[EnrolmentState.INTERESTED, EnrolmentState.WAITLISTED,
+                                                  EnrolmentState.ENROLLED])
+            .order_by("id")
+        )
+        for enrolment in active:
+            previous = enrolment.state
+            enrolment.state = EnrolmentState.CANCELLED
+            enrolment.cancelled_at = now
+            enrolment.save(update_fields=["state", "cancelled_at", "updated_at"])
+            if enrolment.invoice is not None:
+                _credit_invoice(enrolment.invoice, by=None, now=now)
+            audit_record(action="enrolment.cancelled", actor=None, organisation=_provider(offering), target=enrolment,
+                         data={"previous_state": previous, "reason": reason[:500], "by_staff": False})
+    return active
+
+
 def enrolment_record_result(*, enrolment: Enrolment, passed: bool, by: Any, now: Any = None) -> Enrolment:
     """The assessment hook: an enrolled learner's result makes the enrolment completed or failed.
 
@@ -505,6 +563,9 @@ def purchase_create(
     with transaction.atomic():
         offering = _lock_offering(offering.pk)
         _require_window(offering, now)
+        if offering.is_tentative:
+            raise Conflict(_("This offering runs only if enough participants commit: pledge seats instead (they "
+                             "are bought if it runs)."), code="offering_tentative")
         if offering.price_organisation is None:
             raise Conflict(_("This offering is not sold to organisations."), code="not_sold_to_organisations")
         places = offering_places(offering)
