@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "osaamo.enrolment",
     "osaamo.credentials",
     "osaamo.assessment",
+    "osaamo.demand",
     "osaamo.api",
 ]
 

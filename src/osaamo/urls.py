@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("framework/", include("osaamo.framework.urls")),
     path("", include("osaamo.enrolment.urls")),
     path("", include("osaamo.assessment.urls")),
+    path("", include("osaamo.demand.urls")),
     path("", include("osaamo.credentials.urls")),
     path("", include("osaamo.catalog.urls")),
     prefix_default_language=True,

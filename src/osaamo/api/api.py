@@ -81,5 +81,6 @@ api.add_router("/v1/", accounts_router)
 api.add_router("/v1/", "osaamo.assessment.api.router")
 api.add_router("/v1/", "osaamo.credentials.api.router")
 api.add_router("/v1/", enrolment_router)
+api.add_router("/v1/", "osaamo.demand.api.router")
 
 __all__: list[Any] = ["api"]
