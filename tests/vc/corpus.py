@@ -171,9 +171,20 @@ def vectors() -> list[dict[str, Any]]:
     return docs
 
 
+def line_separators() -> dict[str, Any]:
+    """U+2028, U+2029 and U+0085 stay raw in canonical N-Quads (only C0 controls and DEL are
+    escaped), in literals of blank-node quads and of ground quads; none of them ends a line."""
+    doc = micro_credential()
+    doc["name"] = "line\u2028separator"
+    doc["credentialSubject"]["identifier"][0]["salt"] = "next\x85line"
+    doc["credentialSubject"]["achievement"]["criteria"]["narrative"] = "one\u2029two\u2028three\x85four"
+    return doc
+
+
 def corpus() -> list[dict[str, Any]]:
     return [
         micro_credential(),
+        line_separators(),
         *vectors(),
         vc11_credential(),
         *older_ob_contexts(),

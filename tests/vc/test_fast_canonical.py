@@ -32,7 +32,7 @@ from osaamo.vc.jsonld_fast import to_quads
 from osaamo.vc.keys import base58_decode, base58_encode
 from osaamo.vc.loader import default_loader
 from tests.vc.conftest import NOW
-from tests.vc.corpus import corpus, micro_credential
+from tests.vc.corpus import corpus, line_separators, micro_credential
 
 VC2 = "https://www.w3.org/ns/credentials/v2"
 OB3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -263,3 +263,17 @@ def test_noncharacters_are_written_as_the_canonical_form_says():
 def test_noncharacters_equal_jsonld_js(node):
     theirs = node("canonize.mjs", {"documents": [NONCHARACTERS]})[0]["nquads"]
     assert vc.canonicalize_nquads(NONCHARACTERS) == theirs
+
+
+def test_unicode_line_separators_stay_inside_their_literal():
+    # str.splitlines() would break a line at U+2028/U+2029/U+0085 and sort the halves apart
+    document = line_separators()
+    nquads = vc.canonicalize_nquads(document)
+    lines = nquads.split("\n")
+    assert lines.pop() == ""
+    assert len(lines) == len(set(to_quads(document, _cache_for(default_loader())).quads))
+    assert all(line.endswith(" .") and line[0] in "<_" for line in lines)
+    assert '<https://schema.org/name> "line\u2028separator" .' in nquads
+    assert '"one\u2029two\u2028three\x85four" .' in nquads
+    assert '"next\x85line" .' in nquads
+    assert nquads == to_nquads_fallback(document)

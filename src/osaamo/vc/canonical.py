@@ -96,10 +96,18 @@ _NONCHARACTER_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\uFFF([EF])")
 
 
 def _library_lines(dataset: ox.Dataset) -> list[str]:
+    """The dataset's N-Quads lines (without their newlines).
+
+    Split on "\\n" only: a literal may hold U+2028, U+2029 or U+0085, which ``str.splitlines``
+    would also break at, while canonical N-Quads escape only C0 controls and DEL, so "\\n" ends a
+    quad and nothing else.
+    """
     text = str(dataset)
     if "\\uFFF" in text:
         text = _NONCHARACTER_ESCAPE.sub(lambda m: m.group(1) + chr(0xFFF0 + int(m.group(2), 16)), text)
-    return text.splitlines()
+    lines = text.split("\n")
+    lines.pop()  # the text ends with a newline (or is empty)
+    return lines
 
 
 def _sorted_nquads(quads: list[ox.Quad]) -> str:
