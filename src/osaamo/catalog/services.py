@@ -611,7 +611,11 @@ def offering_settle(*, offering: Offering, confirmed: bool, now: Any = None) -> 
                      data={"reason": "minimum_reached" if confirmed else "minimum_not_reached",
                            "min_participants": offering.min_participants,
                            "decision_date": str(offering.decision_date)})
-        index_micro_credential(offering.version.micro_credential_id)  # search: offering filters, places
+        # Search: offering filters and places. After the commit, because indexing rewrites the rows of
+        # every offering of the micro-credential (taking key-share locks on them), and the decision holds
+        # this offering's row lock: inside it, it would deadlock with a pledge deciding a sibling offering.
+        micro_credential_id = offering.version.micro_credential_id
+        transaction.on_commit(lambda: index_micro_credential(micro_credential_id), robust=True)
     return offering
 
 
