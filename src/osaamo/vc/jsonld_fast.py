@@ -236,6 +236,24 @@ class ActiveContext:
                 self._keys[key] = expanded
             return expanded
 
+    def expand_id(self, value: str) -> str | None:
+        """An ``@id`` value expanded (§5.2.2, not vocabulary-relative): the absolute IRI or blank
+        node identifier, or None when it is not one (JSON-LD drops a relative reference).
+
+        The same as :meth:`expand_iri` followed by :func:`is_absolute_iri`, with one pattern
+        match: keywords and keyword-like values start with '@' and are never absolute.
+        """
+        if value[:1] == "@":
+            return None
+        colon = value.find(":", 1)
+        if colon > 0:
+            prefix = value[:colon]
+            if prefix != "_" and not value.startswith("//", colon + 1):
+                definition = self.terms.get(prefix)
+                if definition is not None and definition.prefix and definition.iri is not None:
+                    value = definition.iri + value[colon + 1 :]
+        return value if _ABSOLUTE_IRI.match(value) is not None else None
+
     def expand_type(self, value: str) -> str | None:
         """Memoised expansion of a ``@type`` value; None when it does not become an absolute IRI."""
         try:
@@ -690,19 +708,27 @@ class _Shape:
         # step 8: property-scoped context
         if scoped is not None and scoped.context is not None:
             ctx = ctx.scoped(scoped)
+        # step 9: embedded context (the shape is memoised under its key, see _Walker.node)
+        if "@context" in element:
+            ctx = ctx.derive(element["@context"])
         return cls(ctx, tuple(sorted(ctx.aliases("@type").intersection(element))))
 
 
 class _NodePlan:
     """A node's plan once its type values are known (steps 11-14 up to the values)."""
 
-    __slots__ = ("ctx", "dropped", "empty", "entries", "id_keys", "types")
+    __slots__ = ("blank_types", "ctx", "dropped", "empty", "entries", "id_keys", "type_tails")
 
     def __init__(self) -> None:
         self.ctx: ActiveContext
         self.id_keys: list[str] = []
-        self.types: list[tuple[str | None, str]] = []  # (N-Quads term, or None for a blank node; IRI)
-        self.entries: list[tuple[str, str, TermDefinition | None, str | None]] = []
+        # rdf:type quads: " <rdf:type> <iri>" after the subject; type IRIs that are blank node
+        # identifiers are labelled per document (blank_types)
+        self.type_tails: list[str] = []
+        self.blank_types: list[str] = []
+        # (key, ' <predicate> "', '"' + string suffix or None, predicate, term definition): a JSON
+        # string value of a key with a string suffix is written as subject + head + value + tail
+        self.entries: list[tuple[str, str, str | None, str, TermDefinition | None]] = []
         self.dropped: list[str] = []
         self.empty = False
 
@@ -724,9 +750,12 @@ class _NodePlan:
         plan = cls()
         plan.ctx = ctx
         for key, value in element.items():
+            if key == "@context":
+                continue  # applied by the shape (step 9)
             expanded, definition, predicate, suffix = ctx.prop(key)
             if predicate is not None:
-                plan.entries.append((key, predicate, definition, suffix))
+                tail = None if suffix is None else '"' + suffix
+                plan.entries.append((key, f' {predicate} "', tail, predicate, definition))
             elif expanded is None:
                 plan.dropped.append(f"invalid property: {key}")
             elif expanded == "@id":
@@ -739,10 +768,13 @@ class _NodePlan:
                     if type_iri is None:
                         plan.dropped.append(f"relative @type reference: {type_value}")
                         continue
-                    plan.types.append((None if type_iri.startswith("_:") else iri_term(type_iri), type_iri))
+                    if type_iri.startswith("_:"):
+                        plan.blank_types.append(type_iri)
+                    else:
+                        plan.type_tails.append(f" {_RDF_TYPE_TERM} {iri_term(type_iri)}")
             else:
                 return None  # another keyword, or a blank node predicate
-        plan.empty = not plan.types and not plan.entries
+        plan.empty = not plan.type_tails and not plan.blank_types and not plan.entries
         return plan
 
 
@@ -800,12 +832,16 @@ class _Walker:
         Everything decided before the entries are walked (the context after steps 7-11, which
         key is what, the type IRIs, what JSON-LD drops) depends only on the incoming context, the
         property's term definition, the element's keys and its type values, so it is memoised as
-        a :class:`_NodePlan` (credentials of one template share a handful of shapes). An element
-        with an embedded ``@context``, or whose plan cannot be made, takes the general path.
+        a :class:`_NodePlan` (credentials of one template share a handful of shapes); an embedded
+        ``@context`` is part of the shape's key. An element whose plan cannot be made takes the
+        general path, which explains what is wrong.
         """
-        if type(element) is not dict or "@context" in element:
+        if type(element) is not dict:
             return self.node_general(ctx, element, graph, scoped, top_level)
-        shape_key = (scoped, tuple(element))
+        if "@context" in element:
+            shape_key: tuple[Any, ...] = (scoped, tuple(element), ctx.cache.key_for(element["@context"]))
+        else:
+            shape_key = (scoped, tuple(element))
         shape = ctx._shapes.get(shape_key)
         if shape is None:
             shape = _Shape.make(ctx, element, scoped)
@@ -842,8 +878,8 @@ class _Walker:
             value = element[key]
             if type(value) is not str:
                 raise Unsupported("non-string @id")
-            iri = node_ctx.expand_iri(value, vocab=False, doc_relative=True)
-            if iri is None or not is_absolute_iri(iri):
+            iri = node_ctx.expand_id(value)
+            if iri is None:
                 self.dropped.append(f"relative @id reference: {value}")
                 raise Unsupported("relative @id")
             subject = self.iri_or_blank(iri)
@@ -855,20 +891,23 @@ class _Walker:
         if subject is None:
             self.counter += 1
             subject = f"_:b{self.counter}"
-        blank_subject = graph is not None or subject[0] == "_"
-        sink = self.blank if blank_subject else self.ground
-        end = " ." if graph is None else f" {graph} ."
-        for type_term, type_iri in plan.types:
-            if type_term is None:
-                self.emit(subject, _RDF_TYPE_TERM, self.iri_or_blank(type_iri), graph)
-            else:
-                sink.append(f"{subject} {_RDF_TYPE_TERM} {type_term}{end}")
-        escape = escape_string
-        for key, predicate, definition, suffix in plan.entries:
+        if graph is None:
+            end = " ."
+            sink = self.blank if subject[0] == "_" else self.ground
+        else:
+            end = f" {graph} ."
+            sink = self.blank
+        for type_tail in plan.type_tails:
+            sink.append(f"{subject}{type_tail}{end}")
+        for type_iri in plan.blank_types:
+            self.emit(subject, _RDF_TYPE_TERM, self.blank_node(type_iri), graph)
+        for key, head, tail, predicate, definition in plan.entries:
             value = element[key]
             # the common case inlined: a JSON string that becomes a literal as it is
-            if suffix is not None and type(value) is str:
-                sink.append(f'{subject} {predicate} "{escape(value)}"{suffix}{end}')
+            if tail is not None and type(value) is str:
+                if not (value.isprintable() and '"' not in value and "\\" not in value):
+                    value = escape_string(value)
+                sink.append(f"{subject}{head}{value}{tail}{end}")
             else:
                 self.property_values(node_ctx, definition, key, value, subject, predicate, graph)
         self.depth -= 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -44,13 +44,84 @@ class Outcome(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True)
 class Check:
+    """The result of one check: ``code``, ``outcome``, machine ``reason``, English ``detail``, ``data``.
+
+    Immutable. ``detail`` may be given as a :meth:`str.format` template with its arguments
+    (:meth:`Check.lazy`); it is then formatted when it is first read, so a verification that
+    nobody reads the English of does not pay for it. Arguments must be immutable values.
+    """
+
+    __slots__ = ("_args", "_detail", "code", "data", "outcome", "reason")
+    __match_args__ = ("code", "outcome", "reason", "detail", "data")
     code: str
     outcome: Outcome
     reason: str
-    detail: str = ""
-    data: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any]
+    _detail: str
+    _args: tuple[Any, ...] | None
+
+    def __init__(
+        self, code: str, outcome: Outcome, reason: str, detail: str = "", data: Mapping[str, Any] | None = None
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "code", code)
+        setter(self, "outcome", outcome)
+        setter(self, "reason", reason)
+        setter(self, "_detail", detail)
+        setter(self, "_args", None)
+        setter(self, "data", {} if data is None else data)
+
+    @classmethod
+    def lazy(
+        cls,
+        code: str,
+        outcome: Outcome,
+        reason: str,
+        template: str,
+        args: tuple[Any, ...],
+        data: Mapping[str, Any] | None = None,
+    ) -> Check:
+        """A check whose ``detail`` is ``template.format(*args)``, formatted on first read."""
+        check = cls(code, outcome, reason, template, data)
+        object.__setattr__(check, "_args", args)
+        return check
+
+    @property
+    def detail(self) -> str:
+        args = self._args
+        if args is None:
+            return self._detail
+        text = self._detail.format(*args)
+        object.__setattr__(self, "_detail", text)
+        object.__setattr__(self, "_args", None)
+        return text
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Check)
+        return (self.code, self.outcome, self.reason, self.detail, self.data) == (
+            other.code,
+            other.outcome,
+            other.reason,
+            other.detail,
+            other.data,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # data is a mapping, as with the former dataclass
+
+    def __repr__(self) -> str:
+        return (
+            f"Check(code={self.code!r}, outcome={self.outcome!r}, reason={self.reason!r},"
+            f" detail={self.detail!r}, data={self.data!r})"
+        )
 
 
 @dataclass(frozen=True)
@@ -121,27 +192,92 @@ def _parse_time(value: Any) -> datetime | None:
     return moment
 
 
+_JSON_CONTAINERS = (dict, list)
+
+
+def _plain_json_size_bound(document: dict[str, Any]) -> int | None:
+    """An upper bound of ``document``'s size as compact UTF-8 JSON, or None when it holds anything
+    but plain JSON data (exact dicts with string keys, lists, str, int, float, bool, None).
+
+    Cheaper than encoding: every string counts 6 bytes a character (the longest JSON escape; a
+    UTF-8 character takes at most 4), an int by its bit length, a float 24 (``repr`` of a double).
+    Stops as soon as the bound passes MAX_DOCUMENT_BYTES: every container adds its length before
+    its items are read, so a huge document is never walked far. No recursion (any depth).
+    """
+    size = 2
+    stack: list[Any] = [document]
+    pop = stack.pop
+    push = stack.append
+    limit = MAX_DOCUMENT_BYTES
+    while stack:
+        container = pop()
+        if size > limit:
+            return size
+        if type(container) is dict:
+            size += 2 * len(container)  # ':' and ',' per entry
+            for key, value in container.items():
+                if type(key) is not str:
+                    return None
+                kind = type(value)
+                if kind is str:
+                    size += 6 * (len(key) + len(value)) + 4
+                    continue
+                size += 6 * len(key) + 2
+                if kind is dict or kind is list:
+                    size += 2
+                    push(value)
+                elif kind is int:
+                    size += value.bit_length() // 3 + 2
+                elif kind is float:
+                    size += 24
+                elif kind is bool or value is None:
+                    size += 5
+                else:
+                    return None
+        else:
+            size += len(container)  # ','
+            for value in container:
+                kind = type(value)
+                if kind is str:
+                    size += 6 * len(value) + 2
+                elif kind is dict or kind is list:
+                    size += 2
+                    push(value)
+                elif kind is int:
+                    size += value.bit_length() // 3 + 2
+                elif kind is float:
+                    size += 24
+                elif kind is bool or value is None:
+                    size += 5
+                else:
+                    return None
+    return size
+
+
+def _too_large(size: int) -> Check:
+    return Check("input", Outcome.FAILED, "too_large", f"document is {size} bytes; the limit is {MAX_DOCUMENT_BYTES}")
+
+
 def _load_input(document: Any) -> tuple[Mapping[str, Any] | None, Check | None]:
     if isinstance(document, bytes | bytearray | str):
         size = len(document.encode("utf-8")) if isinstance(document, str) else len(document)
         if size > MAX_DOCUMENT_BYTES:
-            return None, Check(
-                "input", Outcome.FAILED, "too_large", f"document is {size} bytes; the limit is {MAX_DOCUMENT_BYTES}"
-            )
+            return None, _too_large(size)
         try:
             document = json.loads(document)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             return None, Check("input", Outcome.FAILED, "not_json", f"document is not JSON: {exc}")
     elif isinstance(document, Mapping):
-        try:
-            text = _SIZE_ENCODER.encode(document)
-            size = len(text) if text.isascii() else len(text.encode("utf-8"))
-        except (TypeError, ValueError, RecursionError) as exc:
-            return None, Check("input", Outcome.FAILED, "not_json", f"document is not JSON data: {exc}")
-        if size > MAX_DOCUMENT_BYTES:
-            return None, Check(
-                "input", Outcome.FAILED, "too_large", f"document is {size} bytes; the limit is {MAX_DOCUMENT_BYTES}"
-            )
+        # plain JSON data well under the limit (the usual case) is not encoded just to measure it
+        bound = _plain_json_size_bound(document) if type(document) is dict else None
+        if bound is None or bound > MAX_DOCUMENT_BYTES:
+            try:
+                text = _SIZE_ENCODER.encode(document)
+                size = len(text) if text.isascii() else len(text.encode("utf-8"))
+            except (TypeError, ValueError, RecursionError) as exc:
+                return None, Check("input", Outcome.FAILED, "not_json", f"document is not JSON data: {exc}")
+            if size > MAX_DOCUMENT_BYTES:
+                return None, _too_large(size)
     if not isinstance(document, Mapping):
         return None, Check("input", Outcome.FAILED, "not_an_object", "a credential is a JSON object")
     return document, None
@@ -182,28 +318,39 @@ def _verify(
     if failure is not None or parsed is None:
         return _result([failure or Check("input", Outcome.FAILED, "not_an_object", "no document")])
     doc = parsed
-    resolver = resolver if resolver is not None else StaticResolver()
-    checks: list[Check] = []
+    if resolver is None:
+        resolver = _DID_KEY_RESOLVER
 
     outcome: ProofOutcome | None = None
     try:
         proof_check, outcome = _check_proof(doc, resolver, loader)
     except _MALFORMED as exc:
-        proof_check = Check("proof", Outcome.FAILED, "malformed_document", f"malformed credential: {exc}")
-    checks.append(proof_check)
-    steps: list[tuple[str, Callable[[], Check]]] = [
-        ("issuer_key", lambda: _check_issuer_key(doc, outcome)),
-        ("validity_period", lambda: _check_validity(doc, now)),
-        ("status", lambda: _check_status(doc, resolver, status_checker, now, loader, check_list_status)),
-        ("schema", lambda: _check_schema(doc, schema_check)),
-    ]
-    for code, step in steps:
-        try:
-            checks.append(step())
-        except _MALFORMED as exc:
-            checks.append(Check(code, Outcome.FAILED, "malformed_document", f"malformed credential: {exc}"))
+        proof_check = _malformed("proof", exc)
+    checks: list[Check] = [proof_check]
+    try:
+        checks.append(_check_issuer_key(doc, outcome))
+    except _MALFORMED as exc:
+        checks.append(_malformed("issuer_key", exc))
+    try:
+        checks.append(_check_validity(doc, now))
+    except _MALFORMED as exc:
+        checks.append(_malformed("validity_period", exc))
+    try:
+        checks.append(_check_status(doc, resolver, status_checker, now, loader, check_list_status))
+    except _MALFORMED as exc:
+        checks.append(_malformed("status", exc))
+    try:
+        checks.append(_check_schema(doc, schema_check))
+    except _MALFORMED as exc:
+        checks.append(_malformed("schema", exc))
     return _result(checks)
 
+
+def _malformed(code: str, exc: Exception) -> Check:
+    return Check(code, Outcome.FAILED, "malformed_document", f"malformed credential: {exc}")
+
+
+_DID_KEY_RESOLVER = StaticResolver()  # resolves did:key only; holds no state
 
 # Wrong JSON types deep inside a document surface as these; they are reported, never raised.
 _MALFORMED = (TypeError, ValueError, AttributeError, KeyError, IndexError)
@@ -230,16 +377,14 @@ def _check_proof(
             last = exc
             continue
         proof_type = proof.get("cryptosuite") or proof.get("type")
-        return Check(
+        method = proof.get("verificationMethod")
+        return Check.lazy(
             "proof",
             Outcome.PASSED,
             "valid",
-            f"{proof_type} proof by {proof.get('verificationMethod')} verified",
-            {
-                "verificationMethod": proof.get("verificationMethod"),
-                "proofType": proof_type,
-                "fastPath": outcome.fast_path,
-            },
+            "{} proof by {} verified",
+            (proof_type, method),
+            {"verificationMethod": method, "proofType": proof_type, "fastPath": outcome.fast_path},
         ), outcome
     assert last is not None
     return Check("proof", Outcome.FAILED, last.reason, str(last)), None
@@ -270,14 +415,15 @@ def _check_issuer_key(doc: Mapping[str, Any], outcome: ProofOutcome | None) -> C
             "controller_mismatch",
             f"the controller document is {controller_document.get('id')!r}, not the issuer {issuer!r}",
         )
-    if method.get("id") not in assertion_method_ids(controller_document):
+    method_id = method.get("id")
+    if method_id not in assertion_method_ids(controller_document):
         return Check(
             "issuer_key",
             Outcome.FAILED,
             "not_assertion_method",
             f"key {method.get('id')} is not listed under the issuer's assertionMethod",
         )
-    return Check("issuer_key", Outcome.PASSED, "valid", f"key {method.get('id')} is an assertion key of {issuer}")
+    return Check.lazy("issuer_key", Outcome.PASSED, "valid", "key {} is an assertion key of {}", (method_id, issuer))
 
 
 def _check_validity(doc: Mapping[str, Any], now: datetime) -> Check:
