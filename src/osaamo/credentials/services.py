@@ -14,6 +14,8 @@ import logging
 import secrets
 import uuid as uuid_module
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as concurrent_wait
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -588,29 +590,39 @@ def _chunk_todo(job: IssuingJob, ids: list[int]) -> tuple[list[int], int, int]:
     return [pk for key, pk in keys.items() if key not in done], mine, len(done) - mine
 
 
-def _allocate_many(provider: Organisation, purpose: str, count: int, now: datetime, signer: vc.Signer
-                   ) -> list[tuple[StatusList, int]]:
-    """`count` random free indexes (herd privacy) for `purpose`, in the open lists, which stay locked until
-    the caller's transaction ends. One query per list for the candidates instead of one insert per index."""
+def _choose_indexes(provider: Organisation, purpose: str, count: int, reserved: set[tuple[int, int]],
+                    now: datetime, signer: vc.Signer) -> list[tuple[StatusList, int]]:
+    """`count` random free indexes (herd privacy) for `purpose` in the provider's open lists, found with one
+    query per list and without holding a lock: the unique (list, index) constraint settles a clash with
+    another issuer when the batch is stored (the batch is then made again). `reserved` are the indexes of
+    the batch being stored meanwhile, not yet in the database."""
     rng = secrets.SystemRandom()
+    fields = ("pk", "provider", "number", "length", "allocated")
+    lists = list(StatusList.objects.filter(provider=provider, purpose=purpose, is_full=False).order_by("number")
+                 .only(*fields))
+    used: list[StatusList] = []
     found: list[tuple[StatusList, int]] = []
     while len(found) < count:
-        status_list = _open_status_list(provider, purpose, now, signer)
-        room = int(status_list.length * STATUS_LIST_FILL_LIMIT) - status_list.allocated
+        if not lists:
+            # The open lists are used up by what is stored and reserved: close them, open the next one.
+            with transaction.atomic():
+                StatusList.objects.filter(pk__in=[sl.pk for sl in used]).update(is_full=True)
+                lists = [_open_status_list(provider, purpose, now, signer)]
+        status_list = lists.pop(0)
+        used.append(status_list)
+        taken_here = {index for list_pk, index in reserved if list_pk == status_list.pk}
+        room = int(status_list.length * STATUS_LIST_FILL_LIMIT) - status_list.allocated - len(taken_here)
         want = min(max(room, 0), count - len(found))
         chosen: set[int] = set()
         while len(chosen) < want:
             need = want - len(chosen)
-            candidates = {rng.randrange(status_list.length) for _ in range(2 * need + 16)} - chosen
+            candidates = {rng.randrange(status_list.length) for _ in range(2 * need + 16)} - chosen - taken_here
             taken = set(StatusEntry.objects.filter(status_list=status_list, index__in=candidates)
                         .values_list("index", flat=True))
             free = list(candidates - taken)
             rng.shuffle(free)
             chosen.update(free[:need])
         found.extend((status_list, index) for index in chosen)
-        allocated = status_list.allocated + want
-        StatusList.objects.filter(pk=status_list.pk).update(
-            allocated=allocated, is_full=allocated >= status_list.length * STATUS_LIST_FILL_LIMIT)
     return found
 
 
@@ -634,7 +646,7 @@ def _insert_rows(model: Any, objects: list[Any]) -> None:
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders}) RETURNING {quote(model._meta.pk.column)}"  # noqa: S608
     rows = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] for obj in objects]
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:  # psycopg's errors as Django's
         psycopg_cursor = cursor.cursor
         psycopg_cursor.executemany(sql, rows, returning=True)
         for obj in objects:
@@ -644,34 +656,52 @@ def _insert_rows(model: Any, objects: list[Any]) -> None:
             psycopg_cursor.nextset()
 
 
-def _issue_batch(*, job: IssuingJob, enrolment_ids: list[int], version_data: Mapping[str, Any], key: IssuerKey,
-                 signer: vc.Signer, now: datetime, shared: dict[Any, Any]) -> tuple[list[int], list[dict[str, Any]]]:
-    """Issue the credentials of completed enrolments that have none, inside the caller's transaction, with
-    bulk inserts: (ids of the new credentials, the enrolments that could not be certified and why).
+@dataclass
+class _Batch:
+    """A batch of credentials made and signed, not yet stored (see `_prepare_batch`, `_store_batch`)."""
 
-    What each credential says is what `credential_issue` would say for it: the same snapshot, the same
-    document signed in the learner's language, two status entries, an audit row; the grade, date and
-    identity verification come from the result (`awards.awards_for`).
-    """
-    from osaamo.audit.models import AuditEntry
-    from osaamo.audit.services import mask_secrets
+    enrolment_ids: list[int]
+    credentials: list[IssuedCredential]
+    documents: list[str]
+    statuses: list[tuple[StatusList, int, str]]  # (list, index, purpose), two per credential
+    failures: list[dict[str, Any]]
+    mine: int  # of these enrolments, how many have a credential from this job already (a resumed run)
+    elsewhere: int  # … and how many from elsewhere (another job, issued by hand)
+    tries: int = 1
+
+    @property
+    def reserved(self) -> set[tuple[int, int]]:
+        return {(status_list.pk, index) for status_list, index, _purpose in self.statuses}
+
+
+def _prepare_batch(*, job: IssuingJob, ids: list[int], version_data: Mapping[str, Any], key: IssuerKey,
+                   signer: vc.Signer, now: datetime, shared: dict[Any, Any], reserved: set[tuple[int, int]],
+                   limit: int | None) -> _Batch:
+    """Read the enrolments of `ids` that have no credential, check them, choose their status indexes, and
+    make and sign their credentials — no writes. What each credential says is what `credential_issue`
+    would say for it: the same snapshot, the same document signed in the learner's language, two status
+    entries; the grade, date and identity verification come from the result (`awards.awards_for`)."""
     from osaamo.credentials.awards import Award, awards_for
     from osaamo.enrolment.models import Enrolment, EnrolmentState
 
-    if not enrolment_ids:
-        return [], []
+    todo, mine, elsewhere = _chunk_todo(job, ids)
+    if limit is not None:
+        todo = todo[:limit]
+    batch = _Batch(enrolment_ids=ids, credentials=[], documents=[], statuses=[], failures=[], mine=mine,
+                   elsewhere=elsewhere)
+    if not todo:
+        return batch
     offering = job.offering
     version = offering.version
     provider = version.micro_credential.provider
     by = job.created_by
-    enrolments = list(Enrolment.objects.select_related("learner").filter(pk__in=enrolment_ids).order_by("id")
+    enrolments = list(Enrolment.objects.select_related("learner").filter(pk__in=todo).order_by("id")
                       .only("state", "finished_at", "learner__email", "learner__full_name",
                             "learner__preferred_language"))
     awards = awards_for(offering, [e.pk for e in enrolments])
     dids = dict(LearnerIdentity.objects.filter(user_id__in=[e.learner_id for e in enrolments])
                 .values_list("user_id", "did"))
     today = timezone.localdate(now)
-    failures: list[dict[str, Any]] = []
     valid: list[tuple[Any, str, date, str]] = []
     for enrolment in enrolments:
         award = awards.get(enrolment.pk, Award())
@@ -689,21 +719,21 @@ def _issue_batch(*, job: IssuingJob, enrolment_ids: list[int], version_data: Map
                 raise InvalidInput(details={"awarded_on": [_("The date of the result cannot be in the future.")]})
         except InvalidInput as error:
             messages = [str(m) for ms in (error.details or {}).values() for m in ms] or [str(error.message)]
-            failures.append({"enrolment": enrolment.pk, "email": enrolment.learner.email, "error": " ".join(messages)})
+            batch.failures.append({"enrolment": enrolment.pk, "email": enrolment.learner.email,
+                                   "error": " ".join(messages)})
             continue
         except Conflict as error:
-            failures.append({"enrolment": enrolment.pk, "email": enrolment.learner.email, "error": str(error.message)})
+            batch.failures.append({"enrolment": enrolment.pk, "email": enrolment.learner.email,
+                                   "error": str(error.message)})
             continue
         valid.append((enrolment, grade, awarded_on, verification))
     if not valid:
-        return [], failures
+        return batch
 
-    revocation = _allocate_many(provider, StatusPurpose.REVOCATION, len(valid), now, signer)
-    suspension = _allocate_many(provider, StatusPurpose.SUSPENSION, len(valid), now, signer)
+    revocation = _choose_indexes(provider, StatusPurpose.REVOCATION, len(valid), reserved, now, signer)
+    suspension = _choose_indexes(provider, StatusPurpose.SUSPENSION, len(valid), reserved, now, signer)
     issued_at = now.replace(microsecond=0)
     issued_by = by if getattr(by, "is_authenticated", False) else None
-    credentials: list[IssuedCredential] = []
-    documents: list[str] = []
     for (enrolment, grade, awarded_on, verification), rev, sus in zip(valid, revocation, suspension, strict=True):
         learner = enrolment.learner
         language = learner.preferred_language if learner.preferred_language in LANGUAGE_CODES else "fi"
@@ -713,9 +743,9 @@ def _issue_batch(*, job: IssuingJob, enrolment_ids: list[int], version_data: Map
             recipient_name=learner.full_name, language=language, issuer_key=key,
             public_code=secrets.token_urlsafe(15), issued_at=issued_at, issued_by=issued_by, job=job,
         )
+        pairs = ((StatusPurpose.REVOCATION, rev), (StatusPurpose.SUSPENSION, sus))
         status = {str(purpose): {"url": identity.status_list_url(provider.slug, status_list.number), "index": index}
-                  for purpose, (status_list, index) in ((StatusPurpose.REVOCATION, rev),
-                                                        (StatusPurpose.SUSPENSION, sus))}
+                  for purpose, (status_list, index) in pairs}
         credential.values = building.credential_values(
             credential_uuid=credential.uuid, version_data=version_data, offering=offering,
             learner_email=learner.email, learner_name=learner.full_name, learner_did=dids.get(learner.pk, ""),
@@ -724,28 +754,110 @@ def _issue_batch(*, job: IssuingJob, enrolment_ids: list[int], version_data: Map
         )
         unsigned = building.render_credential(credential.values, language, shared=shared)
         signed = vc.issue(unsigned, signer=signer, now=issued_at)
-        credentials.append(credential)
+        batch.credentials.append(credential)
         # Compact: Python's JSON encoder writes indented text in pure Python, slower than the signing.
-        documents.append(json.dumps(signed, ensure_ascii=False, separators=(",", ":")))
-    _insert_rows(IssuedCredential, credentials)
-    StatusEntry.objects.bulk_create(
-        [StatusEntry(status_list=status_list, index=index, credential=credential, purpose=purpose)
-         for credential, rev, sus in zip(credentials, revocation, suspension, strict=True)
-         for purpose, (status_list, index) in ((StatusPurpose.REVOCATION, rev), (StatusPurpose.SUSPENSION, sus))])
-    _insert_rows(CredentialDocument, [
-        CredentialDocument(credential=credential, language=credential.language, signed_json=document)
-        for credential, document in zip(credentials, documents, strict=True)])
-    actor_id = issued_by.pk if issued_by is not None else None
-    AuditEntry.objects.bulk_create([
-        AuditEntry(action="credential.issued", actor_id=actor_id, organisation_id=provider.pk,
-                   target_type=IssuedCredential._meta.label_lower, target_id=str(credential.pk),
-                   data=mask_secrets({"uuid": str(credential.uuid), "version": version.pk,
-                                      "email": credential.recipient_email,
-                                      "idempotency_key": credential.idempotency_key, "job": job.pk}))
-        for credential in credentials])
-    ids = [credential.pk for credential in credentials]
-    transaction.on_commit(lambda: _enqueue_mails(ids))
-    return ids, failures
+        batch.documents.append(json.dumps(signed, ensure_ascii=False, separators=(",", ":")))
+        batch.statuses.extend((status_list, index, str(purpose)) for purpose, (status_list, index) in pairs)
+    return batch
+
+
+def _store_batch(*, job: IssuingJob, worker: str, batch: _Batch, crash: bool = False) -> list[int]:
+    """Store a prepared batch in one transaction — credentials, status entries, documents, audit rows, the
+    lists' counts, and the job's counters with a renewed lease — and return the new credentials' ids.
+    A clash on an idempotency key or a status index raises IntegrityError and stores nothing."""
+    from osaamo.audit.models import AuditEntry
+    from osaamo.audit.services import mask_secrets
+
+    with transaction.atomic():
+        credentials = batch.credentials
+        if credentials:
+            list_ids = sorted({status_list.pk for status_list, _index, _purpose in batch.statuses})
+            lists = {sl.pk: sl for sl in StatusList.objects.select_for_update().filter(pk__in=list_ids)
+                     .order_by("pk").only("pk", "length", "allocated")}
+            _insert_rows(IssuedCredential, credentials)
+            StatusEntry.objects.bulk_create([
+                StatusEntry(status_list=status_list, index=index, credential=credential, purpose=purpose)
+                for credential, status_pair in zip(credentials, zip(batch.statuses[::2], batch.statuses[1::2],
+                                                                     strict=True), strict=True)
+                for status_list, index, purpose in status_pair])
+            _insert_rows(CredentialDocument, [
+                CredentialDocument(credential=credential, language=credential.language, signed_json=document)
+                for credential, document in zip(credentials, batch.documents, strict=True)])
+            issued_by = credentials[0].issued_by
+            provider = credentials[0].provider
+            AuditEntry.objects.bulk_create([
+                AuditEntry(action="credential.issued", actor_id=issued_by.pk if issued_by is not None else None,
+                           organisation_id=provider.pk, target_type=IssuedCredential._meta.label_lower,
+                           target_id=str(credential.pk),
+                           data=mask_secrets({"uuid": str(credential.uuid), "version": credential.version_id,
+                                              "email": credential.recipient_email,
+                                              "idempotency_key": credential.idempotency_key, "job": job.pk}))
+                for credential in credentials])
+            for list_pk, status_list in lists.items():
+                added = sum(1 for sl, _index, _purpose in batch.statuses if sl.pk == list_pk)
+                allocated = status_list.allocated + added
+                StatusList.objects.filter(pk=list_pk).update(
+                    allocated=allocated, is_full=allocated >= status_list.length * STATUS_LIST_FILL_LIMIT)
+        if crash:
+            raise RuntimeError("simulated crash")  # in the batch: it is rolled back whole
+        now = timezone.now()
+        renewed = IssuingJob.objects.filter(pk=job.pk, worker=worker).update(
+            issued=F("issued") + batch.mine + len(credentials), skipped=F("skipped") + batch.elsewhere,
+            failed=F("failed") + len(batch.failures), heartbeat_at=now,
+            lease_expires_at=now + timedelta(seconds=_lease_seconds()))
+        if not renewed:
+            raise _LeaseLost()
+        ids = [credential.pk for credential in credentials]
+        if ids:
+            transaction.on_commit(lambda: _enqueue_mails(ids))
+    return ids
+
+
+class _Writer:
+    """Stores batches: on a thread of its own with its own database connection (PostgreSQL, outside a
+    transaction), so that the database stores batch N while this thread signs batch N+1 — the database
+    work overlaps the signing instead of adding to it; otherwise in this thread, one batch after another.
+    At most one batch is stored at a time, and one prepared while it is: memory stays bounded."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        self.threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="issuing") if self.threaded else None
+        self._pending: tuple[_Batch, Future[list[int]]] | None = None
+
+    def submit(self, batch: _Batch, store: Any) -> None:
+        if self._executor is None:
+            future: Future[list[int]] = Future()
+            try:
+                future.set_result(store())
+            except BaseException as error:  # delivered by `collect`, as from the thread
+                future.set_exception(error)
+        else:
+            future = self._executor.submit(store)
+        self._pending = (batch, future)
+
+    def collect(self) -> tuple[_Batch, Future[list[int]]] | None:
+        """The batch last submitted, once it is stored (or failed)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            concurrent_wait([pending[1]])
+        return pending
+
+    @property
+    def reserved(self) -> set[tuple[int, int]]:
+        return self._pending[0].reserved if self._pending is not None else set()
+
+    @property
+    def pending_credentials(self) -> int:
+        return len(self._pending[0].credentials) if self._pending is not None else 0
+
+    def close(self) -> None:
+        if self._executor is not None:
+            from django.db import connections
+
+            self._executor.submit(connections.close_all).result()
+            self._executor.shutdown(wait=True)
 
 
 def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int | None = None,
@@ -754,11 +866,12 @@ def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int
     crash: each enrolment's idempotency key is unique, and the counts are recomputed from the database.
 
     The job is leased to one worker at a time (`_job_claim`); a run that finds another worker's lease
-    running returns at once. The completed enrolments are read `batch_size` at a time in id order;
-    each batch's credentials are issued with bulk inserts and committed together with the job's counters
-    and a renewed lease, so a crash loses at most the batch in progress, which the next run issues.
-    If the worker is killed, the lease runs out and the job's watch task resumes it.
-    `stop_after` (tests) simulates a crash after that many credentials.
+    running returns at once. The completed enrolments are read `batch_size` at a time in id order; each
+    batch is prepared and signed here (`_prepare_batch`) and stored with bulk inserts in one transaction
+    together with the job's counters and a renewed lease (`_store_batch`) — on PostgreSQL while the next
+    batch is signed (`_Writer`). A crash loses at most the batch in progress, which the next run issues;
+    if the worker is killed, the lease runs out and the job's watch task resumes it.
+    `stop_after` (tests) simulates a crash after that many credentials, inside the batch that passes it.
     """
     from osaamo.enrolment.models import Enrolment, EnrolmentState
 
@@ -770,6 +883,7 @@ def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int
     if not _job_claim(job.pk, worker):
         job.refresh_from_db()
         return job
+    writer: _Writer | None = None
     try:
         job.refresh_from_db(fields=["attempts", "started_at"])
         if job.attempts > ISSUING_MAX_ATTEMPTS:
@@ -780,64 +894,67 @@ def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int
         if offering.version.state not in ("published", "retired"):
             raise Conflict(_("Only a published micro-credential can be certified."), code="not_published")
         completed = Enrolment.objects.filter(offering=offering, state=EnrolmentState.COMPLETED)
-        total = completed.count()
         size = max(1, batch_size or _batch_size())
         key = issuer_key_current(provider)
         signer = signer_for(key)
         version_data = building.version_values(offering.version)
         shared: dict[Any, Any] = {}  # the parts of the documents every learner shares (building.render_credential)
+        # The counts are made again from the database on every run; each stored batch adds to them.
+        IssuingJob.objects.filter(pk=job.pk, worker=worker).update(total=completed.count(), issued=0, skipped=0,
+                                                                   failed=0, errors=[])
         # The objects that live through the whole run (Django, the app) are left out of the garbage
         # collector's passes while it runs: the signing allocates enough to trigger many of them.
         gc.collect()
         gc.freeze()
-        issued = skipped = failed = created_total = 0
-        errors: list[dict[str, Any]] = []
-        created: list[int] = []
-        progress: dict[str, Any] = {}
+        writer = _Writer()
+        errors: dict[int, dict[str, Any]] = {}
+        created_total = 0
+        again: list[tuple[list[int], int]] = []  # batches that clashed with another issuer, made again
         last = 0
+
+        def settle(done: tuple[_Batch, Future[list[int]]] | None) -> None:
+            nonlocal created_total
+            if done is None:
+                return
+            batch, future = done
+            try:
+                created_total += len(future.result())
+            except IntegrityError:
+                if batch.tries >= 3:
+                    raise
+                again.append((batch.enrolment_ids, batch.tries + 1))
+
         while True:
+            tries = 1
             ids = list(completed.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size])
-            if not ids:
-                break
-            last = ids[-1]
-            for attempt in range(3):
-                todo, mine, elsewhere = _chunk_todo(job, ids)
-                crash = False
-                if stop_after is not None:
-                    room = max(0, stop_after - created_total)
-                    crash = len(todo) > room
-                    todo = todo[:room]
-                try:
-                    with transaction.atomic():
-                        created, failures = _issue_batch(job=job, enrolment_ids=todo, version_data=version_data,
-                                                         key=key, signer=signer, now=now or timezone.now(),
-                                                         shared=shared)
-                        if crash:
-                            raise RuntimeError("simulated crash")  # in the batch: it is rolled back whole
-                        progress = {"issued": issued + mine + len(created), "skipped": skipped + elsewhere,
-                                    "failed": failed + len(failures), "errors": (errors + failures)[:100]}
-                        renewed = IssuingJob.objects.filter(pk=job.pk, worker=worker).update(
-                            total=max(total, sum(progress[k] for k in ("issued", "skipped", "failed"))),
-                            heartbeat_at=timezone.now(),
-                            lease_expires_at=timezone.now() + timedelta(seconds=_lease_seconds()), **progress)
-                        if not renewed:
-                            raise _LeaseLost()
-                except IntegrityError:
-                    if attempt == 2:
-                        raise
-                    continue  # a credential of this batch was issued meanwhile elsewhere: look again
-                break
-            issued, skipped, failed = progress["issued"], progress["skipped"], progress["failed"]
-            errors = progress["errors"]
-            created_total += len(created)
+            if ids:
+                last = ids[-1]
+            else:
+                settle(writer.collect())  # the batch being stored may have to be made again
+                if not again:
+                    break
+                ids, tries = again.pop(0)
+            limit = None if stop_after is None else max(0, stop_after - created_total - writer.pending_credentials)
+            batch = _prepare_batch(job=job, ids=ids, version_data=version_data, key=key, signer=signer,
+                                   now=now or timezone.now(), shared=shared, reserved=writer.reserved,
+                                   limit=None if limit is None else limit + 1)
+            batch.tries = tries
+            crash = limit is not None and len(batch.credentials) > limit
+            for failure in batch.failures:
+                errors[failure["enrolment"]] = failure
+            settle(writer.collect())
+            if batch.failures:
+                IssuingJob.objects.filter(pk=job.pk, worker=worker).update(errors=list(errors.values())[:100])
+            writer.submit(batch, lambda b=batch, c=crash: _store_batch(job=job, worker=worker, batch=b, crash=c))
+        settle(writer.collect())
         with transaction.atomic():
             finished = IssuingJob.objects.filter(pk=job.pk, worker=worker).update(
-                state=IssuingJob.State.FINISHED, issued=issued, skipped=skipped, failed=failed, errors=errors[:100],
-                total=issued + skipped + failed, finished_at=timezone.now(), worker="", lease_expires_at=None)
+                state=IssuingJob.State.FINISHED, total=F("issued") + F("skipped") + F("failed"),
+                finished_at=timezone.now(), worker="", lease_expires_at=None)
             job.refresh_from_db()
             if finished:
                 audit_record(action="issuing_job.finished", actor=job.created_by, organisation=job.provider,
-                             target=job, data={"issued": issued, "skipped": skipped, "failed": failed})
+                             target=job, data={"issued": job.issued, "skipped": job.skipped, "failed": job.failed})
     except _LeaseLost:
         logger.warning("issuing job %s: another worker took over", job_id)
         job.refresh_from_db()
@@ -846,6 +963,8 @@ def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int
         _job_release(job.pk, worker)
         raise
     finally:
+        if writer is not None:
+            writer.close()
         gc.unfreeze()
     return job
 
