@@ -154,3 +154,65 @@ def test_a_killed_worker_is_resumed_and_every_passing_result_gets_one_credential
     assert set(credentials.values_list("enrolment_id", flat=True)) == passing_enrolments
     assert StatusEntry.objects.filter(credential__offering=offering).count() == 2 * passing
     assert CredentialDocument.objects.filter(credential__offering=offering).count() == passing
+
+
+def _passed_offering(helsinki: Any, helsinki_admin: Any, helsinki_registrar: Any, code: str, learners: int) -> Any:
+    offering = make_published(helsinki, helsinki_admin, code=code).offerings.get()
+    people = [make_user(f"{code.lower()}-{n:03d}@example.com", f"{code} Learner {n}") for n in range(learners)]
+    Enrolment.objects.bulk_create([
+        Enrolment(offering=offering, learner=person, state=EnrolmentState.ENROLLED, payment_method=PaymentMethod.FREE,
+                  price=0, enrolled_at=timezone.now()) for person in people])
+    services.results_record(offering=offering, by=helsinki_registrar, source=ResultSource.CSV, rows=[
+        ResultInput(email=person.email, grade=str(1 + n % 5), assessed_on=timezone.localdate().isoformat())
+        for n, person in enumerate(people)])
+    return offering
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_batches_are_stored_on_a_thread_while_the_next_are_signed(
+        postgres_only: None, settings: Any, helsinki: Any, helsinki_admin: Any, helsinki_registrar: Any) -> None:
+    from osaamo.credentials import services as credential_services
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    offering = _passed_offering(helsinki, helsinki_admin, helsinki_registrar, "HY-PIPE", 130)
+    job = services.offering_credentials_issue(offering=offering, by=helsinki_registrar)
+    assert not connection.in_atomic_block  # so the run stores its batches on a thread of their own
+    credential_services.issuing_job_run(job_id=job.pk, batch_size=25)
+    job.refresh_from_db()
+    assert (job.state, job.issued, job.skipped, job.failed, job.total) == ("finished", 130, 0, 0, 130)
+    credentials = IssuedCredential.objects.filter(offering=offering)
+    assert credentials.count() == credentials.values("enrolment").distinct().count() == 130
+    entries = StatusEntry.objects.filter(credential__offering=offering)
+    assert entries.count() == 260 == entries.values("status_list", "index").distinct().count()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_that_clashes_with_another_issuer_is_made_again(
+        postgres_only: None, settings: Any, monkeypatch: Any, helsinki: Any, helsinki_admin: Any,
+        helsinki_registrar: Any) -> None:
+    from osaamo.credentials import services as credential_services
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    offering = _passed_offering(helsinki, helsinki_admin, helsinki_registrar, "HY-CLASH", 60)
+    prepare = credential_services._prepare_batch
+    clashed: list[int] = []
+
+    def prepare_then_someone_issues_by_hand(**kwargs: Any) -> Any:
+        batch = prepare(**kwargs)
+        if batch.credentials and not clashed:
+            enrolment = batch.credentials[0].enrolment  # issued by hand after the batch was made
+            credential_services.credential_issue_for_enrolment(enrolment=enrolment, by=helsinki_registrar,
+                                                               grade="3")
+            clashed.append(enrolment.pk)
+        return batch
+
+    monkeypatch.setattr(credential_services, "_prepare_batch", prepare_then_someone_issues_by_hand)
+    job = services.offering_credentials_issue(offering=offering, by=helsinki_registrar)
+    credential_services.issuing_job_run(job_id=job.pk, batch_size=20)
+    job.refresh_from_db()
+    assert (job.state, job.issued, job.skipped) == ("finished", 59, 1)
+    credentials = IssuedCredential.objects.filter(offering=offering)
+    assert credentials.count() == credentials.values("enrolment").distinct().count() == 60
+    assert credentials.get(enrolment_id=clashed[0]).job is None  # the one issued by hand stands

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.params import HeaderEx, P
 
@@ -243,7 +243,7 @@ def offering_result_record(request: HttpRequest, id: ObjectId, payload: ResultIn
                                                  fingerprint=fingerprint, write=write)
     if replayed:
         response["Idempotent-Replayed"] = "true"
-    return status, body
+    return Status(status, body)
 
 
 @router.post(
@@ -283,4 +283,4 @@ def offering_results_batch(request: HttpRequest, id: ObjectId, payload: ResultsB
                                                  fingerprint=fingerprint, write=write)
     if replayed:
         response["Idempotent-Replayed"] = "true"
-    return status, body
+    return Status(status, body)
