@@ -97,6 +97,13 @@ def _english_by_default(settings: Any) -> None:
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(settings: Any) -> None:
+    """Tests create many accounts; the production hasher is slow on purpose and would dominate their time.
+    (tests/accounts checks the production hasher itself.)"""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def postgres_only() -> None:
     if connection.vendor != "postgresql":

@@ -140,6 +140,7 @@ def test_local_use_generates_and_keeps_secrets(monkeypatch, tmp_path):
     monkeypatch.delenv("OSAAMO_PRODUCTION", raising=False)
     monkeypatch.delenv("OSAAMO_SECRET_KEY", raising=False)
     monkeypatch.delenv("OSAAMO_KEY_ENCRYPTION_KEY", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)  # CI sets it; the default is what is tested
     monkeypatch.setenv("OSAAMO_VAR_DIR", str(tmp_path))
     first, second = Config.from_environment(), Config.from_environment()
     assert len(first.secret_key) >= 32 and first.secret_key == second.secret_key
@@ -159,7 +160,10 @@ def test_base_url_must_be_absolute(settings):
         call_command("check")
 
 
-def test_demo_user_password_is_hashed(db):
+def test_demo_user_password_is_hashed(db, settings):
+    from django.conf import global_settings
+
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS  # the production hasher (tests use MD5)
     user = make_user("x@example.com", "X")
     assert user.password.startswith(("pbkdf2_", "argon2", "bcrypt"))
     assert PASSWORD not in user.password

@@ -37,12 +37,6 @@ def closed_window(**changes: Any) -> dict[str, Any]:
             "enrolment_closes": (now - timedelta(days=1)).isoformat(), **changes}
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings: Any) -> None:
-    """Many people sign up in these tests; a slow hasher (as production needs) would dominate their time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def version(helsinki: Any, helsinki_admin: Any) -> Any:
     """A published micro-credential that states prerequisites, with no offering yet."""
@@ -96,38 +90,3 @@ def committed(django_capture_on_commit_callbacks: Any) -> Any:
     """`with committed(): service(...)` runs what the service left for after the commit (its mail), as a
     real commit would; the test's own transaction never commits."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-# --- reference data after a transactional test ---------------------------------------------------------
-# A test with `transaction=True` ends with a flush of every table, which also removes the reference data
-# the framework's data migration loaded (ISCED-F fields, ESCO skills) that later tests build designs from.
-# After each such test here, load it again with the framework's own loaders (as tests/e2e does).
-
-_BLOCKER = pytest.StashKey[Any]()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _keep_db_blocker(request: pytest.FixtureRequest, django_db_blocker: Any) -> None:
-    request.config.stash[_BLOCKER] = django_db_blocker
-
-
-def _reload_reference_data() -> None:
-    from osaamo.framework.isced import isced_entries
-    from osaamo.framework.models import EscoSkill, IscedField
-    from osaamo.framework.reference import load_esco_rows, load_isced, packaged_esco_rows
-
-    if IscedField.objects.count() < len(isced_entries()):
-        load_isced(IscedField)
-    if not EscoSkill.objects.exists():
-        load_esco_rows(EscoSkill, packaged_esco_rows(), batch_size=2000)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
-    yield  # the test's fixtures are finalised here: a transactional database has just been flushed
-    marker = item.get_closest_marker("django_db")
-    blocker = item.config.stash.get(_BLOCKER, None)
-    if nextitem is None or blocker is None or not (marker and marker.kwargs.get("transaction")):
-        return
-    with blocker.unblock():
-        _reload_reference_data()

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -50,9 +53,21 @@ def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     return redirect(_safe_next(request, request.GET.get("next", "")) or "accounts:home")
 
 
+def _user(request: HttpRequest) -> User:
+    """The signed-in user of a view behind @login_required."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _set_choices(form: ApiTokenForm, organisations: list[Any]) -> None:
+    field = form.fields["organisation"]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [(o.slug, o.display_name) for o in organisations]
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    memberships = request.user.memberships.select_related("organisation").order_by("organisation__slug", "role")
+    memberships = _user(request).memberships.select_related("organisation").order_by("organisation__slug", "role")
     return render(request, "accounts/home.html", {"memberships": memberships})
 
 
@@ -60,23 +75,23 @@ def home(request: HttpRequest) -> HttpResponse:
 def api_tokens(request: HttpRequest) -> HttpResponse:
     organisations = list(organisations_of(request.user))
     form = ApiTokenForm(request.POST or None)
-    form.fields["organisation"].choices = [(o.slug, o.display_name) for o in organisations]
+    _set_choices(form, organisations)
     raw_key = None
     if request.method == "POST" and form.is_valid():
         organisation = next(o for o in organisations if o.slug == form.cleaned_data["organisation"])
         _token, raw_key = services.api_token_create(
-            user=request.user, organisation=organisation, name=form.cleaned_data["name"]
+            user=_user(request), organisation=organisation, name=form.cleaned_data["name"]
         )
         form = ApiTokenForm()
-        form.fields["organisation"].choices = [(o.slug, o.display_name) for o in organisations]
-    tokens = request.user.api_tokens.select_related("organisation").order_by("-created_at")
+        _set_choices(form, organisations)
+    tokens = _user(request).api_tokens.select_related("organisation").order_by("-created_at")
     return render(request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "raw_key": raw_key})
 
 
 @login_required
 @require_POST
 def api_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    token = ApiToken.objects.filter(user=request.user, pk=pk, revoked_at__isnull=True).first()
+    token = ApiToken.objects.filter(user=_user(request), pk=pk, revoked_at__isnull=True).first()
     if token is None:
         raise Http404
     services.api_token_revoke(token=token, by=request.user)
