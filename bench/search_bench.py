@@ -513,40 +513,38 @@ def course_records() -> list[dict[str, Any]]:
 
 
 def latency_queries(courses: list[dict[str, Any]], judged: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
-    """Text + two filters: texts from the judged set and from common title words; filter values that exist."""
+    """Text + two filters, as someone narrows a search: texts from the judged set and common title
+    words, and two filters chosen among the values the text's own facets offer (not always empty)."""
     from osaamo.catalog.search.engine import SearchQuery, search
     from osaamo.catalog.search.facets import ECTS_RANGE_BY_KEY
 
     rng = random.Random(99)
-    facets = search(SearchQuery(limit=1), highlight=False).facets
     word_counts: dict[str, int] = defaultdict(int)
     for course in courses:
         for word in title_words(course["title_en"]) + title_words(course["title_fi"]):
             word_counts[word] += 1
-    common = [word for word, n in sorted(word_counts.items(), key=lambda item: -item[1])[:200]]
+    common = [word for word, n in sorted(word_counts.items(), key=lambda item: (-item[1], item[0]))[:200]]
     texts = [query["text"] for query in judged] + common + [f"{a} {b}" for a, b in zip(common[::2], common[1::2], strict=False)]
-    filters = {
-        "eqf_levels": [(int(k),) for k in facets["eqf_level"]],
-        "isced": list(facets["isced"]),
-        "language": list(facets["language"]),
-        "mode": list(facets["mode"]),
-        "provider": list(facets["provider"]),
-        "price": ["free", "paid"],
-        "ects": list(facets["ects"]),
-        "start_month": list(facets["start_month"]),
-    }
+    names = {"eqf_level": "eqf_levels", "isced": "isced", "language": "language", "mode": "mode",
+             "provider": "provider", "price": "price", "ects": "ects", "start_month": "start_month"}
     sorts = ["relevance"] * 7 + ["start", "price", "ects"]
     made = []
-    for _ in range(count):
-        chosen = rng.sample(sorted(filters), 2)
-        query: dict[str, Any] = {"text": rng.choice(texts), "sort": rng.choice(sorts)}
-        for name in chosen:
-            value = rng.choice(filters[name])
-            if name == "ects":
+    while len(made) < count:
+        text = rng.choice(texts)
+        facets = search(SearchQuery(text=text, limit=0), highlight=False).facets
+        offered = sorted(name for name, values in facets.items() if values)
+        if len(offered) < 2:
+            continue
+        query: dict[str, Any] = {"text": text, "sort": rng.choice(sorts)}
+        for facet in rng.sample(offered, 2):
+            value = rng.choice(sorted(facets[facet]))
+            if facet == "ects":
                 item = ECTS_RANGE_BY_KEY[value]
                 query["ects_min"], query["ects_max"] = item.low, item.high
+            elif facet == "eqf_level":
+                query["eqf_levels"] = (int(value),)
             else:
-                query[name] = value
+                query[names[facet]] = value
         made.append(query)
     return made
 
@@ -567,6 +565,7 @@ def run_worker(args: argparse.Namespace) -> dict[str, Any]:
         ensure_postgres_database(url, fresh=fresh)
     setup_django(url)
 
+    from django.core.management import call_command
     from django.db import connection
 
     from osaamo.catalog.search.analysis import Analyzer, warm_up
@@ -574,6 +573,7 @@ def run_worker(args: argparse.Namespace) -> dict[str, Any]:
     from osaamo.catalog.search.indexing import reindex_all
 
     warm_up()
+    call_command("migrate", verbosity=0, skip_checks=True)  # a kept catalog may predate a migration
     result: dict[str, Any] = {"database": database}
     if fresh:
         log(f"{database}: building a catalog of {args.size} micro-credentials")

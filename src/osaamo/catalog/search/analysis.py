@@ -8,7 +8,8 @@ A word becomes a small set of *terms*, and documents and queries meet on terms:
 - the **Snowball stem of the lemma** (PyStemmer), which joins what the dictionary does not know
   ("management"/"managing" → "manag", unknown Finnish words "x-n"/"x-a" → the same stem);
 - for Finnish and Swedish, the **parts of a compound** (tietoturvariski → tietoturva + riski,
-  tietoturva → tieto + turva) when every part is a word the dictionary knows.
+  tietoturva → tieto + turva) when every part is a word the dictionary knows; they are indexed
+  with the lowest weight, so that "riski" finds "tietoturvariskit" below what says "riski" itself.
 
 Neither a stemmer alone (johtamin/johtamis) nor a lemmatizer alone (unknown words stay inflected)
 joins every inflected form; the union of the two does. Documents are analysed in the language each
@@ -206,33 +207,39 @@ class Analyzer:
     def __init__(self, *, decompound: bool = True) -> None:
         self.decompound = decompound
         self._base = lru_cache(maxsize=400_000)(self._base_terms)
-        self._indexed = lru_cache(maxsize=400_000)(self._indexed_terms)
+        self._parts = lru_cache(maxsize=400_000)(self._compound_terms)
 
     @staticmethod
     def _base_terms(word: str, lang: str) -> tuple[str, ...]:
         base = lemma(word, lang)
         return tuple(dict.fromkeys((word, base, stem(base, lang))))
 
-    def _indexed_terms(self, word: str, lang: str) -> tuple[str, ...]:
-        terms = list(self._base(word, lang))
-        if self.decompound:
-            for part in compound_parts(lemma(word, lang), lang):
-                if part not in terms:
-                    terms.append(part)
-        return tuple(terms)
+    def _compound_terms(self, word: str, lang: str) -> tuple[str, ...]:
+        if not self.decompound:
+            return ()
+        own = self._base(word, lang)
+        return tuple(part for part in compound_parts(lemma(word, lang), lang) if part not in own)
 
     def word_terms(self, word: str, lang: str) -> tuple[str, ...]:
         """Every indexed term of one (normalised) word of a text in `lang`, compound parts included."""
-        return self._indexed(word, lang)
+        return self._base(word, lang) + self._parts(word, lang)
 
     def text_terms(self, text: str, lang: str) -> list[str]:
         """The distinct terms of a text written in `lang`, in first-seen order (stop words left out)."""
         seen: dict[str, None] = {}
         stop = STOP_WORDS.get(lang, frozenset())
         for word in words(text):
-            if word in stop:
-                continue
-            for term in self._indexed(word, lang):
+            if word not in stop:
+                for term in self._base(word, lang):
+                    seen.setdefault(term, None)
+        return list(seen)
+
+    def text_parts(self, text: str, lang: str) -> list[str]:
+        """The parts of the compound words of a text (indexed with the lowest weight: a search for a
+        part finds the compound, below what has the word itself)."""
+        seen: dict[str, None] = {}
+        for word in words(text):
+            for term in self._parts(word, lang):
                 seen.setdefault(term, None)
         return list(seen)
 

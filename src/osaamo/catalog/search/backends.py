@@ -51,7 +51,8 @@ class UnsupportedDatabase(RuntimeError):
 class Backend:
     """One statement that returns which documents have which query words where."""
 
-    # Run before the statement, in its transaction.
+    # Sent before the statement in the same round trip: in autocommit mode they hold for it alone
+    # (PostgreSQL runs one multi-statement message as one transaction), in a transaction until its end.
     settings: tuple[str, ...] = ()
 
     def matches(self, groups: Sequence[Group], requests: Sequence[tuple[int, Field, Alternative]]) -> tuple[str, list[str]]:

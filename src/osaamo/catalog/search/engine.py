@@ -25,7 +25,9 @@ Ties go to the shorter title, then to the older micro-credential (smaller id).
 
 from __future__ import annotations
 
+import json
 import math
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -33,12 +35,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from osaamo.catalog.models import LearningOutcome, MicroCredentialVersion
+from osaamo.catalog.models import MicroCredentialVersion
 from osaamo.catalog.search import bitsets, snapshot
 from osaamo.catalog.search.analysis import DEFAULT_ANALYZER, LANGUAGES, Analyzer, word_spans
 from osaamo.catalog.search.backends import Field, current_backend
@@ -413,10 +415,10 @@ def _text_matches(parsed: ParsedQuery, snap: Snapshot) -> tuple[int, dict[int, i
     backend = current_backend()
     text, params = backend.matches(parsed.groups, requests)
     sets: dict[int, int] = {}
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        for setting in backend.settings:
-            cursor.execute(setting)
-        cursor.execute(text, params)
+    with connection.cursor() as cursor:
+        cursor.execute("".join(f"{setting}; " for setting in backend.settings) + text, params)
+        while cursor.description is None and cursor.nextset():
+            pass  # past the settings' results
         for label, joined in cursor.fetchall():
             if joined:
                 # A document indexed after the snapshot was read is not public yet: left out.
@@ -444,11 +446,11 @@ class _Search:
 
     def __init__(self, query: SearchQuery, *, analyzer: Analyzer = DEFAULT_ANALYZER) -> None:
         self.query = query
-        self.parsed = parse(query.text, analyzer=analyzer, typing=query.typing)
+        self.parsed = parse(query.text, analyzer=analyzer, typing=query.typing, state_sql=snapshot.STATE_SQL)
         self.empty = self.parsed.matches_nothing
         if self.empty:
             return
-        self.snap = snapshot.current(query.today or timezone.localdate())
+        self.snap = snapshot.current(query.today or timezone.localdate(), self.parsed.state)
         self.plan = _Plan(query, self.parsed, self.snap)
         self.matched = self.snap.public
         sets: dict[int, int] = {}
@@ -581,20 +583,52 @@ def highlight_version(hit: Hit, title: dict[str, str], candidates: Sequence[dict
     hit.snippet = _snippet([Segment(fallback)]) if fallback else []
 
 
+KEEP_TEXTS = 20_000
+_texts_lock = threading.Lock()
+Texts = tuple[dict[str, str], dict[str, str], list[dict[str, str]]]  # title, description, learning outcomes
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else (value or {})
+
+
+def _version_texts(ids: Sequence[int]) -> dict[int, Texts]:
+    """The texts a hit shows, read once per process and version (in one query for all that are new)."""
+    database = (connection.alias, connection.settings_dict.get("NAME"))
+    cache = snapshot.texts
+    missing = [pk for pk in ids if (*database, pk) not in cache]
+    if missing:
+        placeholders = ", ".join(["%s"] * len(missing))
+        loaded: dict[int, list[Any]] = {pk: [{}, {}, []] for pk in missing}
+        outcomes: dict[int, list[tuple[int, int, dict[str, str]]]] = {pk: [] for pk in missing}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, 0, title, description, 0 FROM catalog_microcredentialversion WHERE id IN ({placeholders})"  # noqa: S608
+                f" UNION ALL SELECT version_id, 1, text, text, position * 1000000 + id FROM catalog_learningoutcome"
+                f" WHERE version_id IN ({placeholders})",
+                [*missing, *missing],
+            )
+            for pk, kind, first, second, order in cursor.fetchall():
+                if kind == 0:
+                    loaded[pk][0], loaded[pk][1] = _json(first), _json(second)
+                else:
+                    outcomes[pk].append((order, len(outcomes[pk]), _json(first)))
+        with _texts_lock:
+            for pk, (title, description, _) in loaded.items():
+                cache[(*database, pk)] = (title, description, [text for _, _, text in sorted(outcomes[pk])])
+            while len(cache) > KEEP_TEXTS:
+                cache.popitem(last=False)
+    found = {pk: cache.get((*database, pk)) for pk in ids}
+    return {pk: texts for pk, texts in found.items() if texts is not None}
+
+
 def add_highlights(results: SearchResults, *, language: str | None = None,
                    analyzer: Analyzer = DEFAULT_ANALYZER) -> None:
     """Fill each hit's title and snippet (the first learning outcome or description that matches)."""
-    ids = results.version_ids
-    versions = {pk: (title, description) for pk, title, description in
-                MicroCredentialVersion.objects.filter(pk__in=ids).values_list("pk", "title", "description")}
-    outcomes: dict[int, list[dict[str, str]]] = {}
-    for version_id, text in (LearningOutcome.objects.filter(version_id__in=ids)
-                             .order_by("version_id", "position", "id").values_list("version_id", "text")):
-        outcomes.setdefault(version_id, []).append(text)
+    texts = _version_texts(results.version_ids)
     for hit in results.hits:
-        title, description = versions.get(hit.version_id, ({}, {}))
-        highlight_version(hit, title, [*outcomes.get(hit.version_id, []), description], results.parsed,
-                          language=language, analyzer=analyzer)
+        title, description, outcomes = texts.get(hit.version_id, ({}, {}, []))
+        highlight_version(hit, title, [*outcomes, description], results.parsed, language=language, analyzer=analyzer)
 
 
 # --- the same search as a QuerySet (Django's Paginator, the API's pagination) ----------------------

@@ -51,12 +51,17 @@ def _language(code: str) -> str:
     return code if code in LANGUAGES else "en"
 
 
-def _translated_terms(values: Iterable[Mapping[str, Any]], analyzer: Analyzer, into: dict[str, None]) -> None:
+def _translated_terms(values: Iterable[Mapping[str, Any]], analyzer: Analyzer, into: dict[str, None],
+                      parts: dict[str, None]) -> None:
+    """The terms of each translation into `into`, the parts of its compound words into `parts`."""
     for value in values:
         for code, text in (value or {}).items():
             if isinstance(text, str) and text:
-                for term in analyzer.text_terms(text, _language(code)):
+                lang = _language(code)
+                for term in analyzer.text_terms(text, lang):
                     into.setdefault(term, None)
+                for term in analyzer.text_parts(text, lang):
+                    parts.setdefault(term, None)
 
 
 def _versions_to_index() -> QuerySet[MicroCredentialVersion]:
@@ -83,26 +88,29 @@ class Built:
 def build_document(version: MicroCredentialVersion, *, analyzer: Analyzer = DEFAULT_ANALYZER) -> Built:
     """The index rows of a published version. Expects the prefetches of `_versions_to_index()`."""
     micro_credential = version.micro_credential
+    parts: dict[str, None] = {}  # parts of compound words, from every field: weighted as the body
     title: dict[str, None] = dict.fromkeys(words(micro_credential.code))
-    _translated_terms([version.title], analyzer, title)
+    _translated_terms([version.title], analyzer, title, parts)
 
     outcomes = list(version.outcomes.all())
     skills: dict[str, None] = {}
     outcome_terms: dict[str, None] = {}
-    _translated_terms([outcome.text for outcome in outcomes], analyzer, outcome_terms)
+    _translated_terms([outcome.text for outcome in outcomes], analyzer, outcome_terms, parts)
     for outcome in outcomes:
         for skill in outcome.skills.all():
-            _translated_terms([skill.preferred_label], analyzer, skills)
+            _translated_terms([skill.preferred_label], analyzer, skills, parts)
             _translated_terms([{"en": label} for label in skill.alt_labels.splitlines() if label.strip()],
-                              analyzer, skills)
+                              analyzer, skills, parts)
 
     offerings = list(version.offerings.all())
     co_providers = list(version.co_providers.all())
     body: dict[str, None] = {}
-    _translated_terms([version.description, version.target_group], analyzer, body)
+    _translated_terms([version.description, version.target_group], analyzer, body, parts)
     _translated_terms([organisation.name for organisation in [micro_credential.provider, *co_providers]],
-                      analyzer, body)
-    _translated_terms([offering.place for offering in offerings], analyzer, body)
+                      analyzer, body, parts)
+    _translated_terms([offering.place for offering in offerings], analyzer, body, parts)
+    for term in parts:
+        body.setdefault(term, None)
 
     today = timezone.localdate()
     languages = {*version.languages, *(o.language for o in offerings if o.end_date >= today)}

@@ -70,6 +70,7 @@ class ParsedQuery:
     groups: list[Group] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # stop words and words beyond the limit
     unmatched: list[str] = field(default_factory=list)  # words that match nothing in the index
+    state: dict[str, int] | None = None  # rows of `state_sql`, when parse() read them
 
     @property
     def has_text(self) -> bool:
@@ -106,19 +107,22 @@ def edits1(word: str) -> set[str]:
 VOCABULARY_CHUNK = 2000  # terms per query (SQLite allows 32,766 parameters since 3.32)
 
 
-def vocabulary_counts(terms: Iterable[str]) -> dict[str, int]:
-    """{term: number of documents} for the given terms that are in the index (one query, usually)."""
+def vocabulary_counts(terms: Iterable[str], *, also: str = "") -> dict[str, int]:
+    """{term: number of documents} for the given terms that are in the index (one query, usually).
+
+    `also` is a statement of (name, value) rows to read in the same query (the index's state).
+    """
     wanted = sorted(set(terms))
     counts: dict[str, int] = {}
     with connection.cursor() as cursor:
-        for start in range(0, len(wanted), VOCABULARY_CHUNK):
-            chunk = wanted[start : start + VOCABULARY_CHUNK]
+        for start in range(0, max(len(wanted), 1), VOCABULARY_CHUNK):
+            chunk = wanted[start : start + VOCABULARY_CHUNK] or [""]
             placeholders = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"SELECT term, document_count FROM catalog_searchterm WHERE term IN ({placeholders})",  # noqa: S608
-                chunk,
-            )
-            counts.update((term, count) for term, count in cursor.fetchall())
+            statement = f"SELECT term, document_count FROM catalog_searchterm WHERE term IN ({placeholders})"  # noqa: S608
+            if also and start == 0:
+                statement = f"{also} UNION ALL {statement}"
+            cursor.execute(statement, chunk)
+            counts.update((term, int(count)) for term, count in cursor.fetchall())
     return counts
 
 
@@ -139,18 +143,21 @@ def _query_words(text: str) -> tuple[list[str], list[str], bool]:
     return content, ignored, typing
 
 
-def parse(text: str, *, analyzer: Analyzer = DEFAULT_ANALYZER, typing: bool = False) -> ParsedQuery:
+def parse(text: str, *, analyzer: Analyzer = DEFAULT_ANALYZER, typing: bool = False,
+          state_sql: str = "") -> ParsedQuery:
     """Read `text` against the current index vocabulary.
 
     The last word is also read as a prefix when it is not an indexed word itself (someone stopped
     typing mid-word: "tietotu"), or always when `typing` says the text is still being typed.
+    `state_sql` (rows named "#…") is read with the vocabulary; the rows are in `parsed.state`.
     """
     parsed = ParsedQuery(text=text)
     content, parsed.ignored, unfinished = _query_words(text)
     if not content:
         return parsed
     forms = {word: analyzer.query_word_terms(word) if len(word) <= MAX_TERM_LENGTH else () for word in content}
-    counts = vocabulary_counts([""] + [term for terms in forms.values() for term in terms])
+    counts = vocabulary_counts([""] + [term for terms in forms.values() for term in terms], also=state_sql)
+    parsed.state = {name: counts.pop(name) for name in list(counts) if name.startswith("#")} or None
     total = counts.get("", 0)
 
     fuzzy_words = []

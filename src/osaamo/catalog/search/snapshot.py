@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -73,24 +73,36 @@ class Snapshot:
 
 _lock = threading.Lock()
 _snapshots: dict[tuple[Any, ...], Snapshot] = {}
+# Texts of published versions for the hits' highlights (engine.add_highlights), by (database, version
+# id). Published texts never change; the cache is emptied with every new snapshot all the same, so
+# that nothing outlives a change of the index (a test database rolled back, a version removed).
+texts: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
 
-def fingerprint(today: date) -> tuple[Any, ...]:
-    """What identifies the index's state as this transaction sees it (see SearchChange)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT (SELECT COUNT(*) FROM catalog_searchchange), (SELECT COALESCE(MAX(id), 0) FROM catalog_searchchange),"
-            " (SELECT COUNT(*) FROM accounts_organisation WHERE NOT is_active),"
-            " (SELECT COALESCE(SUM(id), 0) FROM accounts_organisation WHERE NOT is_active),"
-            " (SELECT COALESCE(MAX(micro_credential_id), 0) FROM catalog_searchdocument)"
-        )
-        row = cursor.fetchone()
-    return (connection.alias, connection.settings_dict.get("NAME"), today, *(int(value) for value in row))
+# The state of the index as this transaction sees it (see SearchChange), as rows (name, value) so
+# that query.parse() can read it in the same statement as the vocabulary. Terms never start with "#".
+STATE_SQL = (
+    "SELECT '#changes', COUNT(*) FROM catalog_searchchange"
+    " UNION ALL SELECT '#last', COALESCE(MAX(id), 0) FROM catalog_searchchange"
+    " UNION ALL SELECT '#inactive', COUNT(*) FROM accounts_organisation WHERE NOT is_active"
+    " UNION ALL SELECT '#inactive_ids', COALESCE(SUM(id), 0) FROM accounts_organisation WHERE NOT is_active"
+    " UNION ALL SELECT '#size', COALESCE(MAX(micro_credential_id), 0) FROM catalog_searchdocument"
+)
+STATE_KEYS = ("#changes", "#last", "#inactive", "#inactive_ids", "#size")
 
 
-def current(today: date) -> Snapshot:
+def fingerprint(today: date, state: dict[str, Any] | None = None) -> tuple[Any, ...]:
+    """What identifies the index's state: `state` as read with STATE_SQL (read now when not given)."""
+    if state is None:
+        with connection.cursor() as cursor:
+            cursor.execute(STATE_SQL)
+            state = dict(cursor.fetchall())
+    return (connection.alias, connection.settings_dict.get("NAME"), today, *(int(state[key]) for key in STATE_KEYS))
+
+
+def current(today: date, state: dict[str, Any] | None = None) -> Snapshot:
     """The snapshot of the index as this transaction sees it (built when it is not cached)."""
-    key = fingerprint(today)
+    key = fingerprint(today, state)
     snapshot = _snapshots.get(key)
     if snapshot is not None:
         return snapshot
@@ -99,6 +111,7 @@ def current(today: date) -> Snapshot:
         if snapshot is None:
             snapshot = build(key, today)
             _snapshots[key] = snapshot
+            texts.clear()
             while len(_snapshots) > KEEP_SNAPSHOTS:
                 _snapshots.pop(next(iter(_snapshots)))
     return snapshot
@@ -107,6 +120,7 @@ def current(today: date) -> Snapshot:
 def clear() -> None:
     with _lock:
         _snapshots.clear()
+        texts.clear()
 
 
 def _bits(groups: dict[Any, list[int]], size: int) -> dict[Any, int]:
