@@ -146,11 +146,10 @@ def awards_for_issuing(offering: Any, enrolment_ids: Sequence[int]) -> dict[int,
     of the assessment and the identity verification used. Passing results only."""
     from osaamo.credentials.awards import Award
 
-    awards: dict[int, Any] = {}
-    for result in Result.objects.filter(offering=offering, enrolment_id__in=list(enrolment_ids), passed=True):
-        awards[result.enrolment_id] = Award(grade=result.grade, awarded_on=result.assessed_on,
-                                            identity_verification=result.identity_verification)
-    return awards
+    rows = Result.objects.filter(offering=offering, enrolment_id__in=list(enrolment_ids), passed=True).values_list(
+        "enrolment_id", "grade", "assessed_on", "identity_verification")
+    return {enrolment_id: Award(grade=grade, awarded_on=assessed_on, identity_verification=verification)
+            for enrolment_id, grade, assessed_on, verification in rows}
 
 
 def latest_issuing_job(offering: Offering) -> Any:
