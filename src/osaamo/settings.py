@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "osaamo.credentials",
     "osaamo.assessment",
     "osaamo.demand",
+    "osaamo.demo",
     "osaamo.api",
 ]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -34,12 +33,6 @@ from osaamo.catalog.models import (
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "demo_small"
 REFUSED = DATA / "demo_refused"
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """The demo hashes a password for each of its accounts; the production hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def load_demo(*args: str) -> str:
@@ -161,6 +154,8 @@ def test_accounts_md_is_the_table_of_the_demo_accounts():
     table = accounts_markdown()
     assert all(f"`{account.email}`" in table for account in DEMO_ACCOUNTS)
     assert f"`{DEMO_PASSWORD}`" in table
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert table.strip() in readme, "README.md must show the demo accounts: paste catalog/demo/ACCOUNTS.md into it"
 
 
 def test_the_demo_output_lists_the_accounts_and_the_password(db):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from osaamo.catalog.demo import demo_load
 from osaamo.credentials import verification
 from osaamo.credentials.models import IssuedCredential
+from osaamo.demo.services import demo_load_all
 
 
 def test_the_demo_issues_certificates_once_with_one_revoked_and_one_suspended(db: Any) -> None:
-    demo_load()
+    demo_load_all()
     states = sorted(IssuedCredential.objects.values_list("state", flat=True))
     assert states.count("revoked") == 1 and states.count("suspended") == 1 and states.count("active") >= 3
     assert set(IssuedCredential.objects.values_list("recipient_email", flat=True)) == {
@@ -19,5 +19,5 @@ def test_the_demo_issues_certificates_once_with_one_revoked_and_one_suspended(db
         document = credential.documents.get(language=credential.language).signed_json
         assert verification.verify_credential(document).status == {
             "active": "valid", "revoked": "revoked", "suspended": "suspended"}[credential.state]
-    demo_load()  # again: nothing new, no status changed
+    demo_load_all()  # again: nothing new, no status changed
     assert sorted(IssuedCredential.objects.values_list("state", flat=True)) == states

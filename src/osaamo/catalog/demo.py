@@ -85,17 +85,19 @@ class DemoAccount:
 
 
 def _staff(slug: str, names: Mapping[str, str]) -> list[DemoAccount]:
-    return [DemoAccount(f"{kind}@{slug}.demo", name, "fi", slug, role) for kind, role, name in (
-        ("admin", Role.PROVIDER_ADMIN, names["admin"]),
-        ("designer", Role.DESIGNER, names["designer"]),
-        ("registrar", Role.REGISTRAR, names["registrar"]),
-    )]
+    return [DemoAccount(f"{kind}@{slug}.demo", names[kind], "fi", slug, role) for kind, role in (
+        ("admin", Role.PROVIDER_ADMIN),
+        ("designer", Role.DESIGNER),
+        ("registrar", Role.REGISTRAR),
+        ("teacher", Role.TEACHER),
+    ) if kind in names]
 
 
 # Every role, in the order of the README table. Providers other than Helsinki and Aalto get an
 # administrator account too (admin@<slug>.demo), who owns their demo micro-credentials.
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
-    *_staff("helsinki", {"admin": "Hanna Hallikainen", "designer": "Daniel Salo", "registrar": "Riitta Rekola"}),
+    *_staff("helsinki", {"admin": "Hanna Hallikainen", "designer": "Daniel Salo", "registrar": "Riitta Rekola",
+                         "teacher": "Tuomas Opettaja"}),
     *_staff("aalto", {"admin": "Aino Aaltonen", "designer": "Antti Mäkelä", "registrar": "Reija Nieminen"}),
     DemoAccount("hr@konepaja.demo", "Heli Koskinen", "fi", "konepaja", Role.EMPLOYER_ADMIN),
     DemoAccount("worker@konepaja.demo", "Ville Lehtonen", "fi", "konepaja", Role.EMPLOYER_MEMBER),
@@ -276,9 +278,6 @@ def demo_load(*, directory: Path = CONTENT_DIR, today: date | None = None) -> De
             _account(account, report)
     for item in micro_credentials:
         _micro_credential(item, today, report)
-    from osaamo.credentials.demo import demo_issue_credentials  # certificates for the demo learners
-
-    demo_issue_credentials(report=report, today=today)
     return report
 
 
@@ -288,6 +287,7 @@ ROLE_DESCRIPTIONS: dict[str, str] = {
     Role.PROVIDER_ADMIN: "provider administrator: publishes, manages staff, sees everything of the university",
     Role.DESIGNER: "designer: drafts micro-credentials and offerings",
     Role.REGISTRAR: "registrar: enrolments, assessment, issuing credentials",
+    Role.TEACHER: "teacher: records the assessment results of the university's offerings",
     Role.EMPLOYER_ADMIN: "employer administrator: buys seats, follows the staff's learning",
     Role.EMPLOYER_MEMBER: "employee of an employer",
     Role.OPERATOR: "platform operator; also Django superuser for /admin/",

@@ -1,4 +1,5 @@
-"""`osaamo load_demo`: the demo universities, micro-credentials, employers and accounts (idempotent)."""
+"""`osaamo load_demo`: the demo universities, micro-credentials, employers, accounts and the demo
+learners' certificates (idempotent)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from osaamo.catalog.demo import (
     DemoContentError,
     DemoReport,
     accounts_markdown,
-    demo_load,
 )
+from osaamo.demo.services import demo_load_all
 
 
 class Command(BaseCommand):
@@ -42,7 +43,7 @@ class Command(BaseCommand):
                 "password. Nothing was loaded. Use --force only if you really want the demo here."
             )))
         try:
-            report = demo_load(directory=options["content"])
+            report = demo_load_all(directory=options["content"])
         except DemoContentError as error:
             raise CommandError(str(_("The demo content cannot be read: %(error)s") % {"error": error})) from None
         self._print(report)
