@@ -402,14 +402,18 @@ def own_offering_update(request: HttpRequest, id: ObjectId, payload: OfferingPat
 
 @staff.post(
     "/manage/offerings/{id}/cancel",
-    response={200: OfferingOut, **error_responses(400, *STAFF_ERRORS, 404, 422)},
+    response={200: OfferingOut, **error_responses(400, *STAFF_ERRORS, 404, 409, 422)},
     summary="Cancel an offering",
     tags=STAFF_TAGS["offerings"],
     operation_id="own_offering_cancel",
 )
 def own_offering_cancel(request: HttpRequest, id: ObjectId, payload: OfferingCancelIn | None = None) -> Offering:
     """Cancel a run; it stays readable with the state `cancelled`. Needs the designer or administrator
-    role. The body (a reason) is optional."""
+    role. The body (a reason) is optional. In the same transaction every enrolment on it is cancelled
+    and its open invoice credited, every seat purchase is cancelled and credited (its links and codes
+    stop working) and pledges are released; the learners and the buying employers are told by email,
+    in their own language, after the commit. 409 `offering_cancelled` when it already is, 409
+    `offering_ended` when it has ended."""
     tenant = provider_tenant(request)
     offering = selectors.staff_offering(provider=tenant.provider, pk=id)
     offering_cancel(offering=offering, by=tenant.user, reason=payload.reason if payload else "")

@@ -573,7 +573,9 @@ class OfferingPatchIn(InputSchema):
 
 
 class OfferingCancelIn(InputSchema):
-    reason: str = Field("", max_length=500, description="Why the run is cancelled (kept in the audit trail).")
+    reason: str = Field("", max_length=500, description=(
+        "Why the run is cancelled: kept in the audit trail and quoted in the email to the learners and "
+        "employers on it."))
 
 
 class FindingsOut(Schema):

@@ -27,6 +27,7 @@ from osaamo.catalog.models import (
     VersionState,
 )
 from osaamo.catalog.search.indexing import index_micro_credential
+from osaamo.catalog.signals import offering_cancelled
 from osaamo.errors import Conflict, InvalidInput, PermissionDenied
 from osaamo.framework.models import EscoSkill, IscedField
 from osaamo.framework.rules import Design, Finding, has_errors, validate_design
@@ -576,15 +577,31 @@ def offering_update(*, offering: Offering, by: Any, data: Mapping[str, Any]) -> 
     return offering
 
 
-def offering_cancel(*, offering: Offering, by: Any, reason: str = "") -> Offering:
+def offering_cancel(*, offering: Offering, by: Any, reason: str = "", now: Any = None) -> Offering:
+    """Cancel a run (the provider's designer or administrator). It stays readable as cancelled.
+
+    In the same transaction every app that keeps something on the offering lets it go through the
+    `offering_cancelled` signal (enrolments cancelled, invoices credited, seat purchases cancelled,
+    pledges released) and tells the people concerned after the commit; if any of that fails, the
+    offering stays scheduled and nothing is changed. Refused for an offering that is already cancelled
+    (nobody is told twice) or that has ended (its learners took part; their results stand).
+    """
+    now = now or timezone.now()
     provider = offering.version.micro_credential.provider
     _require(by, provider, DESIGN_ROLES)
+    reason = (reason or "").strip()[:500]
     with transaction.atomic():
         offering = Offering.objects.select_for_update().get(pk=offering.pk)
+        if offering.state == OfferingState.CANCELLED:
+            raise Conflict(_("This offering has already been cancelled."), code="offering_cancelled")
+        if offering.end_date < timezone.localdate(now):
+            raise Conflict(_("An offering that has ended cannot be cancelled."), code="offering_ended")
         offering.state = OfferingState.CANCELLED
         offering.save(update_fields=["state"])
         audit_record(action="offering.cancelled", actor=by, organisation=provider, target=offering,
-                     data={"reason": reason[:500]})
+                     data={"reason": reason})
+        # Receivers raise to refuse or fail: the exception leaves this block and undoes the cancellation.
+        offering_cancelled.send(sender=Offering, offering=offering, by=by, reason=reason, now=now)
         index_micro_credential(offering.version.micro_credential_id)  # search: offering filters, places
     return offering
 

@@ -324,14 +324,7 @@ def _cancel(offering: Offering, *, now: Any) -> None:
     offering = offering_settle(offering=offering, confirmed=False, now=now)
     released = enrolment_services.offering_release_enrolments(
         offering=offering, reason="minimum_not_reached", now=now)
-    pledges = list(Pledge.objects.select_for_update(of=("self",)).filter(offering=offering, state=PledgeState.PLEDGED)
-                   .select_related("organisation", "pledged_by"))
-    for pledge in pledges:
-        pledge.state = PledgeState.RELEASED
-        pledge.decided_at = now
-        pledge.save(update_fields=["state", "decided_at"])
-        audit_record(action="pledge.released", actor=None, organisation=pledge.organisation, target=pledge,
-                     data={"offering": offering.pk, "quantity": pledge.quantity})
+    pledges = _release_pledges(offering, by=None, now=now)
     audit_record(action="offering.pooling_cancelled", actor=None, organisation=provider, target=offering,
                  data={"committed": commitments.committed, "minimum": offering.min_participants,
                        "decision_date": str(offering.decision_date), "released_enrolments": len(released),
@@ -345,6 +338,41 @@ def _cancel(offering: Offering, *, now: Any) -> None:
               context={"pledge": pledge, "offering": offering, "organisation": pledge.organisation,
                        "commitments": commitments})
     _tell_staff(offering, "staff_cancelled", {"commitments": commitments, "pledges": pledges})
+
+
+def _release_pledges(offering: Offering, *, by: Any, now: Any, reason: str | None = None) -> list[Pledge]:
+    """Release every pledge still waiting on `offering` (locked by the caller): nothing was bought or
+    invoiced, so nothing is charged. A pledge already bought, withdrawn or released is left alone."""
+    pledges = list(Pledge.objects.select_for_update(of=("self",)).filter(offering=offering, state=PledgeState.PLEDGED)
+                   .select_related("organisation", "pledged_by").order_by("created_at", "id"))
+    for pledge in pledges:
+        pledge.state = PledgeState.RELEASED
+        pledge.decided_at = now
+        pledge.save(update_fields=["state", "decided_at"])
+        data: dict[str, Any] = {"offering": offering.pk, "quantity": pledge.quantity}
+        if reason is not None:
+            data.update(offering_cancelled=True, reason=reason[:500])
+        audit_record(action="pledge.released", actor=by, organisation=pledge.organisation, target=pledge, data=data)
+    return pledges
+
+
+def pledges_release_cancelled(*, offering: Offering, by: Any, reason: str = "", now: Any = None) -> list[Pledge]:
+    """A provider cancelled `offering` (catalog's `offering_cancelled` signal, inside the cancellation's
+    transaction): every pledge still waiting is released and its employer told after the commit. The
+    learners hear from the enrolment app, which cancels their enrolments. (When pooling itself cancels at
+    the decision date, `_cancel` does this; that path sends no signal, so nothing is released twice, and
+    a second call finds no pledge left to release.)"""
+    now = _now(now)
+    with transaction.atomic():
+        offering = _lock(offering.pk)
+        if offering.state != OfferingState.CANCELLED:
+            raise Conflict(_("Only the pledges of a cancelled offering are released."), code="offering_not_cancelled")
+        pledges = _release_pledges(offering, by=by, now=now, reason=reason)
+        for pledge in pledges:
+            _tell(template="pledge_offering_cancelled", to=_buyer(pledge),
+                  context={"pledge": pledge, "offering": offering, "organisation": pledge.organisation,
+                           "reason": reason})
+    return pledges
 
 
 @dataclass
@@ -436,6 +464,7 @@ __all__ = [
     "offering_decide",
     "pledge_create",
     "pledge_withdraw",
+    "pledges_release_cancelled",
     "pooling_enrol",
     "pooling_open",
     "pooling_register_interest",

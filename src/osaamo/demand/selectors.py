@@ -14,7 +14,7 @@ from osaamo.accounts.models import Organisation, OrganisationKind, Role
 from osaamo.accounts.selectors import PROVIDER_STAFF_ROLES, organisations_of
 from osaamo.catalog.models import MicroCredential, Offering, OfferingState, VersionState
 from osaamo.demand.models import NeedState, PlannedInterest, PlannedMicroCredential, Pledge, PledgeState, SkillNeed
-from osaamo.enrolment.models import PLACE_STATES, Enrolment, EnrolmentState, Seat, SeatState
+from osaamo.enrolment.models import PLACE_STATES, RESERVING_SEAT_STATES, Enrolment, EnrolmentState, Seat
 from osaamo.errors import NotFound
 
 EMPLOYER_ROLES = frozenset({Role.EMPLOYER_ADMIN, Role.EMPLOYER_MEMBER})  # post needs and see matches
@@ -70,7 +70,7 @@ def commitments_for(offerings: Iterable[Offering]) -> dict[int, Commitments]:
     ):
         enrolments.setdefault(offering_id, {})[state] = count
     seats = dict(
-        Seat.objects.filter(purchase__offering_id__in=ids).exclude(state=SeatState.REDEEMED).order_by()
+        Seat.objects.filter(purchase__offering_id__in=ids, state__in=RESERVING_SEAT_STATES).order_by()
         .values_list("purchase__offering_id").annotate(n=Count("id"))
     )
     pledged = dict(

@@ -118,6 +118,8 @@ class SeatPurchase(models.Model):
     billing = models.JSONField(default=dict)
     invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="seat_purchase")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the provider cancelled the offering: the invoice is credited and every seat is cancelled.
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("seat purchase")
@@ -131,12 +133,22 @@ class SeatPurchase(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation.slug} × {self.quantity} ({self.offering_id})"
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
 
 class SeatState(models.TextChoices):
     UNASSIGNED = "unassigned", _("Not handed out")
     ASSIGNED = "assigned", _("Assigned to a person")
     CODE = "code", _("Code handed out")
     REDEEMED = "redeemed", _("In use")
+    CANCELLED = "cancelled", _("Cancelled with the offering")
+
+
+# The seats that hold a place until they are redeemed (a redeemed seat's place is its enrolment's; a
+# cancelled seat holds nothing and can no longer be redeemed).
+RESERVING_SEAT_STATES = (SeatState.UNASSIGNED, SeatState.ASSIGNED, SeatState.CODE)
 
 
 class Seat(models.Model):

@@ -15,6 +15,7 @@ from osaamo.accounts.selectors import REGISTRAR_ROLES, organisations_of
 from osaamo.catalog.models import Offering, OfferingState, VersionState
 from osaamo.enrolment.models import (
     PLACE_STATES,
+    RESERVING_SEAT_STATES,
     Enrolment,
     EnrolmentState,
     Invoice,
@@ -58,7 +59,7 @@ def offering_places(offering: Offering) -> Places:
     counts = dict(
         Enrolment.objects.filter(offering=offering).order_by().values_list("state").annotate(n=Count("id"))
     )
-    reserved = Seat.objects.filter(purchase__offering=offering).exclude(state=SeatState.REDEEMED).count()
+    reserved = Seat.objects.filter(purchase__offering=offering, state__in=RESERVING_SEAT_STATES).count()
     return Places(
         capacity=offering.seats,
         enrolled=sum(counts.get(state, 0) for state in PLACE_STATES),

@@ -16,6 +16,9 @@ The rules (shown to learners on the enrolment pages):
   goes back to the employer (unused, to be handed out again while enrolment is open); any other
   freed place goes to the waiting list.
 - Registering interest takes no place and is possible until the offering starts.
+- When the provider cancels an offering (catalog's `offering_cancelled` signal), every enrolment on it
+  that has no result is cancelled and every seat purchase cancelled, all invoices credited in full, in
+  the cancellation's own transaction; the learners and the buying employers are told after it commits.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -212,15 +216,18 @@ def _issue_invoice(
     return invoice
 
 
-def _credit_invoice(invoice: Invoice, *, by: Any, now: Any) -> None:
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if invoice.state != InvoiceState.OPEN:
-        return
-    invoice.state = InvoiceState.CREDITED
-    invoice.credited_at = now
-    invoice.save(update_fields=["state", "credited_at"])
-    audit_record(action="invoice.credited", actor=by, organisation=invoice.provider, target=invoice,
-                 data={"number": invoice.number, "total": str(invoice.total)})
+def _credit_invoice(invoice: Invoice, *, by: Any, now: Any) -> bool:
+    """Credit an open invoice in full (and say so on the `invoice` object given); False if it was not open."""
+    locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if locked.state != InvoiceState.OPEN:
+        return False
+    locked.state = InvoiceState.CREDITED
+    locked.credited_at = now
+    locked.save(update_fields=["state", "credited_at"])
+    audit_record(action="invoice.credited", actor=by, organisation=locked.provider, target=locked,
+                 data={"number": locked.number, "total": str(locked.total)})
+    invoice.state, invoice.credited_at = locked.state, locked.credited_at
+    return True
 
 
 def _individual_payment_method(offering: Offering, payment_method: str | None) -> str:
@@ -468,9 +475,12 @@ def offering_invoice_held_places(*, offering: Offering, now: Any = None) -> list
     return held
 
 
-def offering_release_enrolments(*, offering: Offering, reason: str, now: Any = None) -> list[Enrolment]:
-    """Cancel every active enrolment of an offering that will not run (demand pooling: its minimum was not
-    reached). Nobody is charged: an open invoice, if any, is credited in full. The caller tells the learners."""
+def offering_release_enrolments(*, offering: Offering, reason: str, by: Any = None, now: Any = None) -> list[Enrolment]:
+    """Cancel every active enrolment (interested, waitlisted, enrolled) of an offering that will not run:
+    demand pooling when its minimum was not reached (`by` None: the platform decided), or the provider's
+    cancellation (`by` their member of staff). An enrolment with a result keeps it. Nobody is charged: an
+    open invoice is credited in full (the enrolment's `invoice` object says so). The caller tells the
+    learners; the returned enrolments are in the order they were made."""
     now = _now(now)
     with transaction.atomic():
         offering = _lock_offering(offering.pk)
@@ -481,15 +491,102 @@ def offering_release_enrolments(*, offering: Offering, reason: str, now: Any = N
             .order_by("id")
         )
         for enrolment in active:
+            enrolment.offering = offering
             previous = enrolment.state
             enrolment.state = EnrolmentState.CANCELLED
             enrolment.cancelled_at = now
             enrolment.save(update_fields=["state", "cancelled_at", "updated_at"])
             if enrolment.invoice is not None:
-                _credit_invoice(enrolment.invoice, by=None, now=now)
-            audit_record(action="enrolment.cancelled", actor=None, organisation=_provider(offering), target=enrolment,
-                         data={"previous_state": previous, "reason": reason[:500], "by_staff": False})
+                _credit_invoice(enrolment.invoice, by=by, now=now)
+            audit_record(action="enrolment.cancelled", actor=by, organisation=_provider(offering), target=enrolment,
+                         data={"previous_state": previous, "reason": reason[:500], "by_staff": by is not None,
+                               "offering_cancelled": True})
     return active
+
+
+def _purchase_contact(purchase: SeatPurchase) -> Any:
+    """Who hears about a purchase: its buyer while they still administer the organisation, otherwise its
+    first administrator (the buyer may have left), otherwise the buyer all the same."""
+    buyer = purchase.bought_by
+    if buyer is not None and buyer.is_active and has_role(buyer, purchase.organisation, EMPLOYER_ADMIN_ROLES):
+        return buyer
+    membership = (Membership.objects.filter(organisation=purchase.organisation, role__in=EMPLOYER_ADMIN_ROLES,
+                                            user__is_active=True).select_related("user").order_by("id").first())
+    return membership.user if membership else buyer
+
+
+def offering_cancel_purchases(*, offering: Offering, by: Any, reason: str = "", now: Any = None) -> list[SeatPurchase]:
+    """Cancel every seat purchase of a cancelled offering: its invoice is credited in full, so the employer
+    pays nothing, and every seat is cancelled, so no link or code handed out can be redeemed any more (an
+    employee already on a seat has their enrolment cancelled by `offering_release_enrolments`). A purchase
+    already cancelled is left as it is. The caller tells the buyers."""
+    now = _now(now)
+    with transaction.atomic():
+        offering = _lock_offering(offering.pk)
+        if offering.state != OfferingState.CANCELLED:
+            raise Conflict(_("Only the seats of a cancelled offering are cancelled."), code="offering_not_cancelled")
+        purchases = list(
+            SeatPurchase.objects.select_for_update(of=("self",)).select_related("organisation", "invoice", "bought_by")
+            .filter(offering=offering, cancelled_at__isnull=True).order_by("id")
+        )
+        for purchase in purchases:
+            purchase.offering = offering
+            # Seats change only under the offering's lock, which this transaction holds.
+            seats = dict(Seat.objects.filter(purchase=purchase).order_by().values_list("state").annotate(n=Count("id")))
+            Seat.objects.filter(purchase=purchase).update(state=SeatState.CANCELLED, updated_at=now)
+            purchase.cancelled_at = now
+            purchase.save(update_fields=["cancelled_at"])
+            credited = _credit_invoice(purchase.invoice, by=by, now=now)
+            audit_record(action="seat_purchase.cancelled", actor=by, organisation=purchase.organisation,
+                         target=purchase,
+                         data={"offering": offering.pk, "reason": reason[:500], "invoice": purchase.invoice.number,
+                               "credited": credited, "seats": {str(state): n for state, n in sorted(seats.items())}})
+    return purchases
+
+
+def offering_cancelled_release(*, offering: Offering, by: Any, reason: str = "", now: Any = None) -> None:
+    """What the enrolment app does when a provider cancels an offering (catalog's `offering_cancelled`
+    signal, inside the cancellation's transaction): every active enrolment is cancelled with its invoice
+    credited, every seat purchase cancelled and credited; then each learner and each buying employer is
+    told, in their own language, once the transaction commits. Nobody is charged. Running it again for
+    the same offering finds nothing left to do and tells nobody."""
+    now = _now(now)
+    with transaction.atomic():
+        offering = _lock_offering(offering.pk)
+        enrolments = offering_release_enrolments(offering=offering, reason=reason, by=by, now=now)
+        purchases = {p.pk: p for p in offering_cancel_purchases(offering=offering, by=by, reason=reason, now=now)}
+        purchase_of_seat = dict(Seat.objects.filter(pk__in=[e.seat_id for e in enrolments if e.seat_id is not None])
+                                .values_list("pk", "purchase_id"))
+        for enrolment in enrolments:
+            purchase = purchases.get(purchase_of_seat.get(enrolment.seat_id or 0, 0))
+            _mail_learner(
+                enrolment, "offering_cancelled", reason=reason,
+                organisation=purchase.organisation if purchase is not None else None,
+                had_place=enrolment.enrolled_at is not None,
+                was_waitlisted=enrolment.enrolled_at is None and enrolment.waitlisted_at is not None,
+                credited=enrolment.invoice is not None and enrolment.invoice.state == InvoiceState.CREDITED,
+            )
+        for purchase in purchases.values():
+            in_use = sum(1 for e in enrolments if purchase_of_seat.get(e.seat_id or 0) == purchase.pk)
+            _mail_purchase_cancelled(purchase, reason=reason, seats_in_use=in_use)
+
+
+def _mail_purchase_cancelled(purchase: SeatPurchase, *, reason: str, seats_in_use: int) -> None:
+    contact = _purchase_contact(purchase)
+    if contact is None or not contact.email:
+        return
+    offering, organisation = purchase.offering, purchase.organisation
+
+    def context() -> dict[str, Any]:
+        return {
+            "recipient": contact, "purchase": purchase, "offering": offering, "version": offering.version,
+            "provider": _provider(offering), "organisation": organisation, "invoice": purchase.invoice,
+            "reason": reason, "seats_in_use": seats_in_use,
+            "purchase_url": absolute_url("enrolment:purchase", organisation.slug, purchase.pk),
+        }
+
+    send_after_commit(template="purchase_cancelled", to=contact.email, language=language_of(contact),
+                      context=context)
 
 
 def enrolment_record_result(*, enrolment: Enrolment, passed: bool, by: Any, now: Any = None) -> Enrolment:
@@ -715,6 +812,8 @@ def seat_redeem(*, secret: str, learner: Any, prerequisites_confirmed: bool = Fa
         seat = Seat.objects.select_for_update().select_related("purchase__organisation").get(pk=seat.pk)
         if seat.state == SeatState.REDEEMED:
             raise Conflict(_("This seat has already been used."), code="seat_used")
+        if seat.state == SeatState.CANCELLED:
+            raise EnrolmentClosed(_("This offering has been cancelled."), code="offering_cancelled")
         if seat.secret is None or not any(secrets.compare_digest(seat.secret, c) for c in secret_candidates(secret)):
             # Revoked or replaced while we waited for the lock.
             raise NotFound(INVALID_SECRET_MESSAGE)
