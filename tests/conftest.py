@@ -36,6 +36,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+        if "postgres_only" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)  # deselected, not skipped, by -m "not postgres"
 
 
 # --- reference data after a flush -------------------------------------------------------------
