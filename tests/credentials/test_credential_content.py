@@ -171,3 +171,21 @@ def test_the_open_badges_schema_check(issued: Any) -> None:
         return
     assert errors == []
     assert (check.outcome, check.reason) == ("passed", "valid")
+
+
+def test_the_issuer_is_described_once_so_no_two_nested_objects_are_copies(issued: Any) -> None:
+    """achievement.creator is the issuer (same id) without a second copy of its address or identifiers: a copy
+    would be a second blank node saying the same (two addresses in RDF), and would make canonicalization
+    take RDFC-1.0's N-degree path for every credential."""
+    from osaamo.vc.canonical import _cache_for, first_degree_canonical_lines
+    from osaamo.vc.jsonld_fast import to_quads
+    from osaamo.vc.loader import default_loader
+
+    document = signed(issued, "en")
+    creator = document["credentialSubject"]["achievement"]["creator"]
+    assert creator["id"] == document["issuer"]["id"] and "address" in document["issuer"]
+    assert "address" not in creator and "otherIdentifier" not in creator
+    unsigned = {k: v for k, v in document.items() if k != "proof"}
+    expansion = to_quads(unsigned, _cache_for(default_loader()))
+    assert expansion.blank_nodes > 10
+    assert first_degree_canonical_lines(list(dict.fromkeys(expansion.blank))) is not None

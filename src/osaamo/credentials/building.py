@@ -33,6 +33,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -110,11 +111,13 @@ def _number(value: Decimal | float | int | None) -> int | float | None:
     return int(number) if number == number.to_integral_value() else float(number)
 
 
+@lru_cache(maxsize=4096)  # bulk issuing writes the same few moments into thousands of credentials
 def timestamp(moment: datetime) -> str:
     """XML Schema dateTimeStamp in UTC, whole seconds: `2025-06-13T12:00:00Z`."""
     return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@lru_cache(maxsize=4096)
 def local_midnight(day: date) -> str:
     return timestamp(datetime.combine(day, time(0, 0), tzinfo=HELSINKI))
 
@@ -389,7 +392,7 @@ def _shared_parts(values: Mapping[str, Any], language: str) -> tuple[Any, ...]:
             "id": f"{identity.base_url()}/{language}{achievement_values['catalog_path']}",
             "narrative": narrative(values, language),
         },
-        "creator": identity.profile_from_values(values["issuer"], language),
+        "creator": identity.profile_from_values(values["issuer"], language, brief=True),
         "humanCode": achievement_values["code"],
         "inLanguage": language,
         "version": str(achievement_values["version"]),

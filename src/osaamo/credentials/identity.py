@@ -82,13 +82,20 @@ def build_did_document(slug: str, keys: Iterable[IssuerKey]) -> dict[str, Any]:
     return vc.build_did_web_document(did, [(key.fragment, key.public_key_multibase) for key in keys])
 
 
-def profile_from_values(values: Mapping[str, Any], language: str, *, with_context: bool = False) -> dict[str, Any]:
+def profile_from_values(values: Mapping[str, Any], language: str, *, with_context: bool = False,
+                        brief: bool = False) -> dict[str, Any]:
+    """The issuer's OB 3.0 Profile. `brief`: id, type, name and homepage only, for a second mention of
+    the same issuer in one credential (achievement.creator): its address and identifiers are stated
+    once, on `issuer` — the same node (same id) — since a nested object without an id is a node of its
+    own in RDF, and a copy would say the issuer has two addresses."""
     profile: dict[str, Any] = {}
     if with_context:
         profile["@context"] = [VC_CONTEXT, OB_CONTEXT]
     profile.update({"id": values["did"], "type": ["Profile"], "name": translated(values.get("name"), language)})
     if values.get("homepage"):
         profile["url"] = values["homepage"]
+    if brief:
+        return profile
     address: dict[str, Any] = {"type": ["Address"]}
     country_name = translated(values.get("country_name"), language)
     if country_name:

@@ -18,7 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as concurrent_wait
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
@@ -590,12 +590,12 @@ def _chunk_todo(job: IssuingJob, ids: list[int]) -> tuple[list[int], int, int]:
     return [pk for key, pk in keys.items() if key not in done], mine, len(done) - mine
 
 
-def _choose_indexes(provider: Organisation, purpose: str, count: int, reserved: set[tuple[int, int]],
+def _choose_indexes(provider: Organisation, purpose: str, count: int, taken: dict[int, set[int]],
                     now: datetime, signer: vc.Signer) -> list[tuple[StatusList, int]]:
-    """`count` random free indexes (herd privacy) for `purpose` in the provider's open lists, found with one
-    query per list and without holding a lock: the unique (list, index) constraint settles a clash with
-    another issuer when the batch is stored (the batch is then made again). `reserved` are the indexes of
-    the batch being stored meanwhile, not yet in the database."""
+    """`count` random free indexes (herd privacy) for `purpose` in the provider's open lists, in random order,
+    without holding a lock: the unique (list, index) constraint settles a clash with another issuer when the
+    batch is stored (the batch is then made again, with `taken` read afresh). `taken` holds, per list, the
+    indexes in use — read from the database once per run — and every index chosen since, stored or not."""
     rng = secrets.SystemRandom()
     fields = ("pk", "provider", "number", "length", "allocated")
     lists = list(StatusList.objects.filter(provider=provider, purpose=purpose, is_full=False).order_by("number")
@@ -604,56 +604,80 @@ def _choose_indexes(provider: Organisation, purpose: str, count: int, reserved: 
     found: list[tuple[StatusList, int]] = []
     while len(found) < count:
         if not lists:
-            # The open lists are used up by what is stored and reserved: close them, open the next one.
+            # The open lists are used up by what is stored and chosen: close them, open the next one.
             with transaction.atomic():
                 StatusList.objects.filter(pk__in=[sl.pk for sl in used]).update(is_full=True)
                 lists = [_open_status_list(provider, purpose, now, signer)]
         status_list = lists.pop(0)
         used.append(status_list)
-        taken_here = {index for list_pk, index in reserved if list_pk == status_list.pk}
-        room = int(status_list.length * STATUS_LIST_FILL_LIMIT) - status_list.allocated - len(taken_here)
-        want = min(max(room, 0), count - len(found))
-        chosen: set[int] = set()
-        while len(chosen) < want:
-            need = want - len(chosen)
-            candidates = {rng.randrange(status_list.length) for _ in range(2 * need + 16)} - chosen - taken_here
-            taken = set(StatusEntry.objects.filter(status_list=status_list, index__in=candidates)
-                        .values_list("index", flat=True))
-            free = list(candidates - taken)
-            rng.shuffle(free)
-            chosen.update(free[:need])
-        found.extend((status_list, index) for index in chosen)
+        in_use = taken.get(status_list.pk)
+        if in_use is None:
+            in_use = taken[status_list.pk] = set(
+                StatusEntry.objects.filter(status_list=status_list).values_list("index", flat=True))
+        room = int(status_list.length * STATUS_LIST_FILL_LIMIT) - len(in_use)
+        for _n in range(min(max(room, 0), count - len(found))):
+            index = rng.randrange(status_list.length)
+            while index in in_use:  # the list is at most STATUS_LIST_FILL_LIMIT full: this ends soon
+                index = rng.randrange(status_list.length)
+            in_use.add(index)
+            found.append((status_list, index))
     return found
 
 
-def _insert_rows(model: Any, objects: list[Any]) -> None:
-    """Insert model instances and set their ids, for bulk issuing's large rows. On PostgreSQL one short
-    prepared INSERT runs per row in a pipeline (psycopg's executemany): Django's multi-row statement would
-    have its thousands of placeholders parsed on the client, or its JSON texts escaped one quotation mark
-    at a time into arrays, either of which costs more than the signing. Elsewhere `bulk_create`."""
+def _insert_rows(model: Any, objects: list[Any], *, with_ids: bool = True) -> None:
+    """Insert model instances (and set their ids when `with_ids`), for bulk issuing's many and large rows.
+
+    On PostgreSQL the values travel apart from the statement (server-side binding; Django's cursor would
+    quote every JSON text into the SQL on the client, which costs more than the signing): one short
+    prepared INSERT … RETURNING id per row in a pipeline (psycopg's executemany) when the ids are needed,
+    otherwise COPY. A unique constraint still raises IntegrityError. Elsewhere `bulk_create`."""
     from django.db import connection
 
     if connection.vendor != "postgresql" or len(objects) < 2:
         model.objects.bulk_create(objects)
         return
+    import psycopg
+
     fields = [f for f in model._meta.concrete_fields if f is not model._meta.pk]
     for field in fields:  # defaults and auto_now_add, as bulk_create sets them
         for obj in objects:
             field.pre_save(obj, add=True)
     # Only the model's own table and column names, quoted, go into the text; every value is a parameter.
     quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
     columns = ", ".join(quote(f.column) for f in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders}) RETURNING {quote(model._meta.pk.column)}"  # noqa: S608
     rows = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] for obj in objects]
-    with connection.cursor() as cursor, connection.wrap_database_errors:  # psycopg's errors as Django's
-        psycopg_cursor = cursor.cursor
-        psycopg_cursor.executemany(sql, rows, returning=True)
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:  # errors as Django's
+        if not with_ids:
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING {quote(model._meta.pk.column)}"  # noqa: S608
+        cursor.executemany(sql, rows, returning=True)
         for obj in objects:
-            obj.pk = psycopg_cursor.fetchone()[0]
+            returned = cursor.fetchone()
+            assert returned is not None
+            obj.pk = returned[0]
             obj._state.adding = False
             obj._state.db = connection.alias
-            psycopg_cursor.nextset()
+            cursor.nextset()
+
+
+class _EnrolmentRow(NamedTuple):
+    pk: int
+    state: str
+    finished_at: datetime | None
+    learner_id: int
+    email: str
+    full_name: str
+    language: str
+
+
+# The signed documents are plain JSON (vc.issue's copy): no cycles to look for.
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
 @dataclass
@@ -669,13 +693,9 @@ class _Batch:
     elsewhere: int  # … and how many from elsewhere (another job, issued by hand)
     tries: int = 1
 
-    @property
-    def reserved(self) -> set[tuple[int, int]]:
-        return {(status_list.pk, index) for status_list, index, _purpose in self.statuses}
-
 
 def _prepare_batch(*, job: IssuingJob, ids: list[int], version_data: Mapping[str, Any], key: IssuerKey,
-                   signer: vc.Signer, now: datetime, shared: dict[Any, Any], reserved: set[tuple[int, int]],
+                   signer: vc.Signer, now: datetime, shared: dict[Any, Any], taken: dict[int, set[int]],
                    limit: int | None) -> _Batch:
     """Read the enrolments of `ids` that have no credential, check them, choose their status indexes, and
     make and sign their credentials — no writes. What each credential says is what `credential_issue`
@@ -695,9 +715,10 @@ def _prepare_batch(*, job: IssuingJob, ids: list[int], version_data: Mapping[str
     version = offering.version
     provider = version.micro_credential.provider
     by = job.created_by
-    enrolments = list(Enrolment.objects.select_related("learner").filter(pk__in=todo).order_by("id")
-                      .only("state", "finished_at", "learner__email", "learner__full_name",
-                            "learner__preferred_language"))
+    # Plain rows, not model instances: thousands per run, and only these fields are read.
+    enrolments = [_EnrolmentRow(*row) for row in Enrolment.objects.filter(pk__in=todo).order_by("id").values_list(
+        "pk", "state", "finished_at", "learner_id", "learner__email", "learner__full_name",
+        "learner__preferred_language")]
     awards = awards_for(offering, [e.pk for e in enrolments])
     dids = dict(LearnerIdentity.objects.filter(user_id__in=[e.learner_id for e in enrolments])
                 .values_list("user_id", "did"))
@@ -719,36 +740,36 @@ def _prepare_batch(*, job: IssuingJob, ids: list[int], version_data: Mapping[str
                 raise InvalidInput(details={"awarded_on": [_("The date of the result cannot be in the future.")]})
         except InvalidInput as error:
             messages = [str(m) for ms in (error.details or {}).values() for m in ms] or [str(error.message)]
-            batch.failures.append({"enrolment": enrolment.pk, "email": enrolment.learner.email,
+            batch.failures.append({"enrolment": enrolment.pk, "email": enrolment.email,
                                    "error": " ".join(messages)})
             continue
         except Conflict as error:
-            batch.failures.append({"enrolment": enrolment.pk, "email": enrolment.learner.email,
+            batch.failures.append({"enrolment": enrolment.pk, "email": enrolment.email,
                                    "error": str(error.message)})
             continue
         valid.append((enrolment, grade, awarded_on, verification))
     if not valid:
         return batch
 
-    revocation = _choose_indexes(provider, StatusPurpose.REVOCATION, len(valid), reserved, now, signer)
-    suspension = _choose_indexes(provider, StatusPurpose.SUSPENSION, len(valid), reserved, now, signer)
+    revocation = _choose_indexes(provider, StatusPurpose.REVOCATION, len(valid), taken, now, signer)
+    suspension = _choose_indexes(provider, StatusPurpose.SUSPENSION, len(valid), taken, now, signer)
     issued_at = now.replace(microsecond=0)
     issued_by = by if getattr(by, "is_authenticated", False) else None
     for (enrolment, grade, awarded_on, verification), rev, sus in zip(valid, revocation, suspension, strict=True):
-        learner = enrolment.learner
-        language = learner.preferred_language if learner.preferred_language in LANGUAGE_CODES else "fi"
+        language = enrolment.language if enrolment.language in LANGUAGE_CODES else "fi"
         credential = IssuedCredential(
-            provider=provider, version=version, offering=offering, enrolment=enrolment,
-            idempotency_key=f"enrolment:{enrolment.pk}", learner=learner, recipient_email=learner.email.lower(),
-            recipient_name=learner.full_name, language=language, issuer_key=key,
-            public_code=secrets.token_urlsafe(15), issued_at=issued_at, issued_by=issued_by, job=job,
+            provider=provider, version=version, offering=offering, enrolment_id=enrolment.pk,
+            idempotency_key=f"enrolment:{enrolment.pk}", learner_id=enrolment.learner_id,
+            recipient_email=enrolment.email.lower(), recipient_name=enrolment.full_name, language=language,
+            issuer_key=key, public_code=secrets.token_urlsafe(15), issued_at=issued_at, issued_by=issued_by, job=job,
         )
         pairs = ((StatusPurpose.REVOCATION, rev), (StatusPurpose.SUSPENSION, sus))
         status = {str(purpose): {"url": identity.status_list_url(provider.slug, status_list.number), "index": index}
                   for purpose, (status_list, index) in pairs}
         credential.values = building.credential_values(
             credential_uuid=credential.uuid, version_data=version_data, offering=offering,
-            learner_email=learner.email, learner_name=learner.full_name, learner_did=dids.get(learner.pk, ""),
+            learner_email=enrolment.email, learner_name=enrolment.full_name,
+            learner_did=dids.get(enrolment.learner_id, ""),
             grade=grade, awarded_on=awarded_on, issued_at=issued_at, identity_verification=verification,
             status=status,
         )
@@ -756,7 +777,7 @@ def _prepare_batch(*, job: IssuingJob, ids: list[int], version_data: Mapping[str
         signed = vc.issue(unsigned, signer=signer, now=issued_at)
         batch.credentials.append(credential)
         # Compact: Python's JSON encoder writes indented text in pure Python, slower than the signing.
-        batch.documents.append(json.dumps(signed, ensure_ascii=False, separators=(",", ":")))
+        batch.documents.append(_COMPACT_JSON.encode(signed))
         batch.statuses.extend((status_list, index, str(purpose)) for purpose, (status_list, index) in pairs)
     return batch
 
@@ -775,24 +796,24 @@ def _store_batch(*, job: IssuingJob, worker: str, batch: _Batch, crash: bool = F
             lists = {sl.pk: sl for sl in StatusList.objects.select_for_update().filter(pk__in=list_ids)
                      .order_by("pk").only("pk", "length", "allocated")}
             _insert_rows(IssuedCredential, credentials)
-            StatusEntry.objects.bulk_create([
+            _insert_rows(StatusEntry, [
                 StatusEntry(status_list=status_list, index=index, credential=credential, purpose=purpose)
                 for credential, status_pair in zip(credentials, zip(batch.statuses[::2], batch.statuses[1::2],
                                                                      strict=True), strict=True)
-                for status_list, index, purpose in status_pair])
+                for status_list, index, purpose in status_pair], with_ids=False)
             _insert_rows(CredentialDocument, [
                 CredentialDocument(credential=credential, language=credential.language, signed_json=document)
-                for credential, document in zip(credentials, batch.documents, strict=True)])
+                for credential, document in zip(credentials, batch.documents, strict=True)], with_ids=False)
             issued_by = credentials[0].issued_by
             provider = credentials[0].provider
-            AuditEntry.objects.bulk_create([
+            _insert_rows(AuditEntry, [
                 AuditEntry(action="credential.issued", actor_id=issued_by.pk if issued_by is not None else None,
                            organisation_id=provider.pk, target_type=IssuedCredential._meta.label_lower,
                            target_id=str(credential.pk),
                            data=mask_secrets({"uuid": str(credential.uuid), "version": credential.version_id,
                                               "email": credential.recipient_email,
                                               "idempotency_key": credential.idempotency_key, "job": job.pk}))
-                for credential in credentials])
+                for credential in credentials], with_ids=False)
             for list_pk, status_list in lists.items():
                 added = sum(1 for sl, _index, _purpose in batch.statuses if sl.pk == list_pk)
                 allocated = status_list.allocated + added
@@ -845,10 +866,6 @@ class _Writer:
         return pending
 
     @property
-    def reserved(self) -> set[tuple[int, int]]:
-        return self._pending[0].reserved if self._pending is not None else set()
-
-    @property
     def pending_credentials(self) -> int:
         return len(self._pending[0].credentials) if self._pending is not None else 0
 
@@ -899,6 +916,7 @@ def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int
         signer = signer_for(key)
         version_data = building.version_values(offering.version)
         shared: dict[Any, Any] = {}  # the parts of the documents every learner shares (building.render_credential)
+        taken: dict[int, set[int]] = {}  # status indexes in use per list (_choose_indexes), read once per run
         # The counts are made again from the database on every run; each stored batch adds to them.
         IssuingJob.objects.filter(pk=job.pk, worker=worker).update(total=completed.count(), issued=0, skipped=0,
                                                                    failed=0, errors=[])
@@ -923,6 +941,7 @@ def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int
                 if batch.tries >= 3:
                     raise
                 again.append((batch.enrolment_ids, batch.tries + 1))
+                taken.clear()  # another issuer took an index: read what is in use afresh
 
         while True:
             tries = 1
@@ -936,7 +955,7 @@ def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int
                 ids, tries = again.pop(0)
             limit = None if stop_after is None else max(0, stop_after - created_total - writer.pending_credentials)
             batch = _prepare_batch(job=job, ids=ids, version_data=version_data, key=key, signer=signer,
-                                   now=now or timezone.now(), shared=shared, reserved=writer.reserved,
+                                   now=now or timezone.now(), shared=shared, taken=taken,
                                    limit=None if limit is None else limit + 1)
             batch.tries = tries
             crash = limit is not None and len(batch.credentials) > limit
