@@ -170,21 +170,39 @@ def _passed_offering(helsinki: Any, helsinki_admin: Any, helsinki_registrar: Any
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_batches_are_stored_on_a_thread_while_the_next_are_signed(
-        postgres_only: None, settings: Any, helsinki: Any, helsinki_admin: Any, helsinki_registrar: Any) -> None:
+@pytest.mark.parametrize(("learners", "batch_size", "mode"), [(130, 25, "process"), (60, 25, "thread")])
+def test_batches_are_stored_by_a_process_or_a_thread_while_the_next_are_signed(
+        postgres_only: None, settings: Any, monkeypatch: Any, helsinki: Any, helsinki_admin: Any,
+        helsinki_registrar: Any, learners: int, batch_size: int, mode: str) -> None:
+    """A job of four batches or more is stored by a process of its own, a smaller one on a thread; either
+    way every passing result gets one credential with two distinct status entries, and its mail."""
     from osaamo.credentials import services as credential_services
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    offering = _passed_offering(helsinki, helsinki_admin, helsinki_registrar, "HY-PIPE", 130)
+    mailed: list[int] = []
+    enqueue_mails = credential_services._enqueue_mails
+    monkeypatch.setattr(credential_services, "_enqueue_mails", lambda ids: (mailed.extend(ids), enqueue_mails(ids)))
+    writer_modes: list[str] = []
+    writer_init = credential_services._Writer.__init__
+
+    def record_mode(self: Any, **kwargs: Any) -> None:
+        writer_init(self, **kwargs)
+        writer_modes.append(self.mode)
+
+    monkeypatch.setattr(credential_services._Writer, "__init__", record_mode)
+    offering = _passed_offering(helsinki, helsinki_admin, helsinki_registrar, f"HY-PIPE-{mode}", learners)
     job = services.offering_credentials_issue(offering=offering, by=helsinki_registrar)
-    assert not connection.in_atomic_block  # so the run stores its batches on a thread of their own
-    credential_services.issuing_job_run(job_id=job.pk, batch_size=25)
+    assert not connection.in_atomic_block  # so the run stores its batches concurrently
+    credential_services.issuing_job_run(job_id=job.pk, batch_size=batch_size)
+    assert writer_modes == [mode]
     job.refresh_from_db()
-    assert (job.state, job.issued, job.skipped, job.failed, job.total) == ("finished", 130, 0, 0, 130)
+    assert (job.state, job.issued, job.skipped, job.failed, job.total) == ("finished", learners, 0, 0, learners)
     credentials = IssuedCredential.objects.filter(offering=offering)
-    assert credentials.count() == credentials.values("enrolment").distinct().count() == 130
+    assert credentials.count() == credentials.values("enrolment").distinct().count() == learners
     entries = StatusEntry.objects.filter(credential__offering=offering)
-    assert entries.count() == 260 == entries.values("status_list", "index").distinct().count()
+    assert entries.count() == 2 * learners == entries.values("status_list", "index").distinct().count()
+    assert CredentialDocument.objects.filter(credential__offering=offering).count() == learners
+    assert sorted(mailed) == sorted(credentials.values_list("pk", flat=True))  # told after each batch's commit
 
 
 @pytest.mark.postgres

@@ -536,6 +536,7 @@ def _passed_enrolment_ids(offering: Offering) -> list[int]:
 # loses at most the batch in progress, and no batch is ever half written.
 ISSUING_BATCH_SIZE = 500  # Django setting OSAAMO_ISSUING_BATCH_SIZE overrides it
 ISSUING_LEASE_SECONDS = 60  # Django setting OSAAMO_ISSUING_LEASE_SECONDS overrides it
+PROCESS_STORE_BATCHES = 4  # a job of at least this many batches is stored by a process of its own (_Writer)
 ISSUING_MAX_ATTEMPTS = 10  # a job that keeps killing its worker stops as failed instead of looping
 
 
@@ -782,10 +783,12 @@ def _prepare_batch(*, job: IssuingJob, ids: list[int], version_data: Mapping[str
     return batch
 
 
-def _store_batch(*, job: IssuingJob, worker: str, batch: _Batch, crash: bool = False) -> list[int]:
+def _store_batch(*, job: IssuingJob, worker: str, batch: _Batch, crash: bool = False,
+                 lease_seconds: int | None = None, mails: bool = True) -> list[int]:
     """Store a prepared batch in one transaction — credentials, status entries, documents, audit rows, the
     lists' counts, and the job's counters with a renewed lease — and return the new credentials' ids.
-    A clash on an idempotency key or a status index raises IntegrityError and stores nothing."""
+    A clash on an idempotency key or a status index raises IntegrityError and stores nothing. The mails
+    go out after the commit (`mails`; the store process leaves them to the worker, see `_Writer`)."""
     from osaamo.audit.models import AuditEntry
     from osaamo.audit.services import mask_secrets
 
@@ -825,44 +828,78 @@ def _store_batch(*, job: IssuingJob, worker: str, batch: _Batch, crash: bool = F
         renewed = IssuingJob.objects.filter(pk=job.pk, worker=worker).update(
             issued=F("issued") + batch.mine + len(credentials), skipped=F("skipped") + batch.elsewhere,
             failed=F("failed") + len(batch.failures), heartbeat_at=now,
-            lease_expires_at=now + timedelta(seconds=_lease_seconds()))
+            lease_expires_at=now + timedelta(seconds=lease_seconds or _lease_seconds()))
         if not renewed:
             raise _LeaseLost()
         ids = [credential.pk for credential in credentials]
-        if ids:
+        if ids and mails:
             transaction.on_commit(lambda: _enqueue_mails(ids))
     return ids
 
 
 class _Writer:
-    """Stores batches: on a thread of its own with its own database connection (PostgreSQL, outside a
-    transaction), so that the database stores batch N while this thread signs batch N+1 — the database
-    work overlaps the signing instead of adding to it; otherwise in this thread, one batch after another.
-    At most one batch is stored at a time, and one prepared while it is: memory stays bounded."""
+    """Stores batches while the worker signs the next one, so that the database work overlaps the signing
+    instead of adding to it. At most one batch is stored at a time, and one prepared while it is: memory
+    stays bounded. Where the storing runs:
 
-    def __init__(self) -> None:
+    - a large job on PostgreSQL outside a transaction: a process of its own (spawned, with Django set up
+      on the same database), which the prepared batch is sent to — its Python work (rows, JSON, the
+      driver) then takes nothing from the signing, which a thread would, holding the interpreter's lock;
+    - a smaller job there: a thread with its own connection (starting a process costs about a second);
+    - otherwise (SQLite, or inside a transaction, as in tests): here, one batch after another.
+    """
+
+    def __init__(self, *, job: IssuingJob, worker: str, total: int, batch_size: int) -> None:
         from django.db import connection
 
-        self.threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="issuing") if self.threaded else None
+        self.job_pk = job.pk
+        self.worker = worker
+        self.lease_seconds = _lease_seconds()
+        concurrent = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self.mode = ("process" if concurrent and total >= PROCESS_STORE_BATCHES * batch_size
+                     else "thread" if concurrent else "inline")
+        self._executor: Any = None
+        if self.mode == "process":
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            from osaamo.credentials import store_process
+
+            database = {key: value for key, value in connection.settings_dict.items() if key != "TEST"}
+            self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=store_process.start, initargs=(database,))
+        elif self.mode == "thread":
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="issuing")
         self._pending: tuple[_Batch, Future[list[int]]] | None = None
 
-    def submit(self, batch: _Batch, store: Any) -> None:
-        if self._executor is None:
-            future: Future[list[int]] = Future()
+    def submit(self, batch: _Batch, *, crash: bool = False) -> None:
+        if self.mode == "process":
+            from osaamo.credentials import store_process
+
+            future: Future[list[int]] = self._executor.submit(
+                store_process.store, self.job_pk, self.worker, batch, crash, self.lease_seconds)
+        elif self.mode == "thread":
+            future = self._executor.submit(lambda: self._store(batch, crash))
+        else:
+            future = Future()
             try:
-                future.set_result(store())
+                future.set_result(self._store(batch, crash))
             except BaseException as error:  # delivered by `collect`, as from the thread
                 future.set_exception(error)
-        else:
-            future = self._executor.submit(store)
         self._pending = (batch, future)
 
+    def _store(self, batch: _Batch, crash: bool) -> list[int]:
+        return _store_batch(job=IssuingJob(pk=self.job_pk), worker=self.worker, batch=batch, crash=crash,
+                            lease_seconds=self.lease_seconds)
+
     def collect(self) -> tuple[_Batch, Future[list[int]]] | None:
-        """The batch last submitted, once it is stored (or failed)."""
+        """The batch last submitted, once it is stored (or failed); its mails are sent from here when
+        it was stored by the process."""
         pending, self._pending = self._pending, None
         if pending is not None:
             concurrent_wait([pending[1]])
+            if self.mode == "process" and pending[1].exception() is None and pending[1].result():
+                _enqueue_mails(pending[1].result())
         return pending
 
     @property
@@ -870,11 +907,12 @@ class _Writer:
         return len(self._pending[0].credentials) if self._pending is not None else 0
 
     def close(self) -> None:
-        if self._executor is not None:
+        if self.mode == "thread":
             from django.db import connections
 
             self._executor.submit(connections.close_all).result()
-            self._executor.shutdown(wait=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int | None = None,
@@ -918,13 +956,14 @@ def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int
         shared: dict[Any, Any] = {}  # the parts of the documents every learner shares (building.render_credential)
         taken: dict[int, set[int]] = {}  # status indexes in use per list (_choose_indexes), read once per run
         # The counts are made again from the database on every run; each stored batch adds to them.
-        IssuingJob.objects.filter(pk=job.pk, worker=worker).update(total=completed.count(), issued=0, skipped=0,
-                                                                   failed=0, errors=[])
+        total = completed.count()
+        IssuingJob.objects.filter(pk=job.pk, worker=worker).update(total=total, issued=0, skipped=0, failed=0,
+                                                                   errors=[])
         # The objects that live through the whole run (Django, the app) are left out of the garbage
         # collector's passes while it runs: the signing allocates enough to trigger many of them.
         gc.collect()
         gc.freeze()
-        writer = _Writer()
+        writer = _Writer(job=job, worker=worker, total=total, batch_size=size)
         errors: dict[int, dict[str, Any]] = {}
         created_total = 0
         again: list[tuple[list[int], int]] = []  # batches that clashed with another issuer, made again
@@ -964,7 +1003,7 @@ def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int
             settle(writer.collect())
             if batch.failures:
                 IssuingJob.objects.filter(pk=job.pk, worker=worker).update(errors=list(errors.values())[:100])
-            writer.submit(batch, lambda b=batch, c=crash: _store_batch(job=job, worker=worker, batch=b, crash=c))
+            writer.submit(batch, crash=crash)
         settle(writer.collect())
         with transaction.atomic():
             finished = IssuingJob.objects.filter(pk=job.pk, worker=worker).update(
