@@ -20,6 +20,15 @@ from osaamo.catalog.demo import (
 )
 from osaamo.demo.services import demo_load_all
 
+# What the report counts, in the reader's language.
+KINDS = {
+    "accounts": _("accounts"),
+    "demo certificates": _("demo certificates"),
+    "micro-credentials": _("micro-credentials"),
+    "offerings": _("offerings"),
+    "organisations": _("organisations"),
+}
+
 
 class Command(BaseCommand):
     help = _(  # type: ignore[assignment]  # lazy: shown in the reader's language
@@ -56,7 +65,7 @@ class Command(BaseCommand):
         write = self.stdout.write
         for what in sorted({*report.created, *report.existing}):
             write(str(_("%(what)s: %(created)s new, %(existing)s already there.")
-                      % {"what": what, "created": report.created.get(what, 0),
+                      % {"what": KINDS.get(what, what), "created": report.created.get(what, 0),
                          "existing": report.existing.get(what, 0)}))
         for failure in report.failures:
             write(self.style.ERROR(f"{failure.provider} {failure.code}: {failure.message}"))
