@@ -493,14 +493,28 @@ def test_a_search_takes_a_fixed_number_of_queries(library: Any) -> None:
         assert found.hits
         return len(captured.captured_queries)
 
-    first = count("analyse")  # reads the index's filter values and the hits' texts into memory
-    # Then: the index's state with the vocabulary, once more for a word that may be a typo, and the
-    # full-text match; however many match.
-    many = count("analyse")
-    assert many == count("analyse", provider="aalto", mode="blended") <= 3
-    assert first <= many + 5
-    assert count("geothermla") <= 4
+    first = count("analyse")  # reads the index's filter values, the matches and the hits' texts
+    # Then: the index's state with the vocabulary; the full-text match only for words not searched
+    # since the index last changed (and once more for a word that may be a typo), however many match.
+    again = count("analyse")
+    assert again <= 2
+    with CaptureQueriesContext(connection) as captured:
+        search(SearchQuery(text="analyse"))
+    full_text = [q["sql"] for q in captured.captured_queries if "searchtext" in q["sql"] or "searchfts" in q["sql"]]
+    assert full_text == []  # the words' documents are kept while the index is unchanged
+    assert count("analyse", provider="aalto", mode="blended") <= again + 1  # + texts of hits not shown yet
+    assert count("analyse risks") <= again + 2  # "risks" is new: a match query for what is not known yet
+    assert first <= again + 5
+    assert count("geothermla") <= 3
+    assert count("geothermla") <= 2  # the match is kept
     assert count("") == 1  # no words: only whether the index changed
+
+
+def test_a_kept_match_is_forgotten_when_the_index_changes(library: Any, helsinki_admin: Any) -> None:
+    assert found("quantum") == []
+    publish(library.security.micro_credential.provider, helsinki_admin, "QUANTUM",
+            title=texts("Quantum computing", "Kvanttilaskenta", "Kvantberäkning"))
+    assert found("quantum") == ["QUANTUM"]
 
 
 def test_document_counts_follow_publishing_after_the_commit(

@@ -43,7 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from osaamo.catalog.models import MicroCredentialVersion
 from osaamo.catalog.search import bitsets, snapshot
 from osaamo.catalog.search.analysis import DEFAULT_ANALYZER, LANGUAGES, Analyzer, word_spans
-from osaamo.catalog.search.backends import Field, current_backend
+from osaamo.catalog.search.backends import Field, current_backend, union
 from osaamo.catalog.search.facets import ECTS_RANGES, FacetName
 from osaamo.catalog.search.query import Alternative, Group, ParsedQuery, parse
 from osaamo.catalog.search.snapshot import Slot, Snapshot
@@ -413,18 +413,36 @@ def _text_matches(parsed: ParsedQuery, snap: Snapshot) -> tuple[int, dict[int, i
                 labels[(g, a, kind)] = len(requests) + 1
                 requests.append((len(requests) + 1, kind, alternative))
     backend = current_backend()
-    text, params = backend.matches(parsed.groups, requests)
-    sets: dict[int, int] = {}
-    with connection.cursor() as cursor:
-        cursor.execute("".join(f"{setting}; " for setting in backend.settings) + text, params)
-        while cursor.description is None and cursor.nextset():
-            pass  # past the settings' results
-        for label, joined in cursor.fetchall():
-            if joined:
-                # A document indexed after the snapshot was read is not public yet: left out.
-                ids = [pk for pk in map(int, joined.split(",")) if pk < snap.size]
-                sets[int(label)] = bitsets.from_ids(ids, snap.size)
-    return sets.pop(0, 0), sets, labels
+    # Each part's documents are kept with the snapshot (the index unchanged): the words people search
+    # for repeat, and a common word's documents are the costly part of a search.
+    cache = snapshot.matches
+    database = (connection.alias, connection.settings_dict.get("NAME"), snap.key)
+    keyed = [(label, (*database, sql, *params), sql, params) for label, sql, params in
+             backend.parts(parsed.groups, requests)]
+    missing = [(label, sql, params) for label, key, sql, params in keyed if key not in cache]
+    if missing:
+        found: dict[int, int] = {}
+        text, values = union(missing)
+        with connection.cursor() as cursor:
+            cursor.execute("".join(f"{setting}; " for setting in backend.settings) + text, values)
+            while cursor.description is None and cursor.nextset():
+                pass  # past the settings' results
+            for label, joined in cursor.fetchall():
+                if joined:
+                    # A document indexed after the snapshot was read is not public yet: left out.
+                    ids = [pk for pk in map(int, joined.split(",")) if pk < snap.size]
+                    found[int(label)] = bitsets.from_ids(ids, snap.size)
+        with _texts_lock:
+            for label, key, _sql, _params in keyed:
+                if key not in cache:
+                    cache[key] = found.get(label, 0)
+            while len(cache) > KEEP_MATCHES:
+                cache.popitem(last=False)
+    sets = {label: cache.get(key, 0) for label, key, _sql, _params in keyed}
+    matched = sets.pop(0, 0)
+    # A backend may return a field's documents without the rest of the query (PostgreSQL does): only
+    # those with every word count.
+    return matched, {label: found_set & matched for label, found_set in sets.items()}, labels
 
 
 def _skilled(uris: Sequence[str], snap: Snapshot) -> int:
@@ -584,6 +602,7 @@ def highlight_version(hit: Hit, title: dict[str, str], candidates: Sequence[dict
 
 
 KEEP_TEXTS = 20_000
+KEEP_MATCHES = 2_000  # parts of searches kept (a bitset of the catalog each, 6 kB for 50,000)
 _texts_lock = threading.Lock()
 Texts = tuple[dict[str, str], dict[str, str], list[dict[str, str]]]  # title, description, learning outcomes
 

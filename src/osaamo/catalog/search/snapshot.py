@@ -77,6 +77,9 @@ _snapshots: dict[tuple[Any, ...], Snapshot] = {}
 # id). Published texts never change; the cache is emptied with every new snapshot all the same, so
 # that nothing outlives a change of the index (a test database rolled back, a version removed).
 texts: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+# The documents of each part of a text search (engine._text_matches), by (database, snapshot, SQL,
+# parameters); emptied with every new snapshot too.
+matches: OrderedDict[tuple[Any, ...], int] = OrderedDict()
 
 
 # The state of the index as this transaction sees it (see SearchChange), as rows (name, value) so
@@ -112,6 +115,7 @@ def current(today: date, state: dict[str, Any] | None = None) -> Snapshot:
             snapshot = build(key, today)
             _snapshots[key] = snapshot
             texts.clear()
+            matches.clear()
             while len(_snapshots) > KEEP_SNAPSHOTS:
                 _snapshots.pop(next(iter(_snapshots)))
     return snapshot
@@ -121,6 +125,7 @@ def clear() -> None:
     with _lock:
         _snapshots.clear()
         texts.clear()
+        matches.clear()
 
 
 def _bits(groups: dict[Any, list[int]], size: int) -> dict[Any, int]:
