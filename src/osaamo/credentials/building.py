@@ -89,17 +89,20 @@ HELSINKI = ZoneInfo("Europe/Helsinki")
 
 def _labels(choices: Any, code: str) -> dict[str, str]:
     """A vocabulary code's label in each language (kept in the snapshot)."""
-    if not code:
-        return {}
+    return dict(_labels_of(choices, code)) if code else {}
+
+
+@lru_cache(maxsize=512)  # switching languages three times per credential adds up in bulk issuing
+def _labels_of(choices: Any, code: str) -> tuple[tuple[str, str], ...]:
     try:
         member = choices(code)
     except ValueError:
-        return {}
-    labels = {}
+        return ()
+    labels = []
     for language in LANGUAGE_CODES:
         with translation.override(language):
-            labels[language] = str(member.label)
-    return labels
+            labels.append((language, str(member.label)))
+    return tuple(labels)
 
 
 def _number(value: Decimal | float | int | None) -> int | float | None:
