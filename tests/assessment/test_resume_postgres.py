@@ -220,7 +220,7 @@ def test_a_batch_that_clashes_with_another_issuer_is_made_again(
     def prepare_then_someone_issues_by_hand(**kwargs: Any) -> Any:
         batch = prepare(**kwargs)
         if batch.credentials and not clashed:
-            enrolment = batch.credentials[0].enrolment  # issued by hand after the batch was made
+            enrolment = Enrolment.objects.get(pk=batch.credentials[0]["enrolment_id"])  # issued by hand after the batch was made
             credential_services.credential_issue_for_enrolment(enrolment=enrolment, by=helsinki_registrar,
                                                                grade="3")
             clashed.append(enrolment.pk)
