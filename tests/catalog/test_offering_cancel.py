@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from osaamo.audit.models import AuditEntry
@@ -108,3 +110,14 @@ def test_the_catalog_imports_none_of_the_apps_that_depend_on_it() -> None:
             offenders += [f"{path.relative_to(CATALOG)}: {name}" for name in names
                           if name.startswith(DEPENDENT_APPS)]
     assert offenders == []
+
+
+def test_the_design_tool_offers_to_cancel_only_an_offering_that_has_not_ended(
+        client: Any, published: Any, helsinki_admin: Any) -> None:
+    offering = published.offerings.get()
+    client.force_login(helsinki_admin)
+    page = reverse("design:detail", args=["helsinki", published.micro_credential.pk])
+    cancel = reverse("design:offering_cancel", args=["helsinki", offering.pk])
+    assert cancel in client.get(page).content.decode()
+    with time_machine.travel(timezone.now() + timedelta(days=(offering.end_date - timezone.localdate()).days + 2)):
+        assert cancel not in client.get(page).content.decode()

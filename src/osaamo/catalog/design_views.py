@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -127,6 +128,7 @@ def micro_credential_detail(request: HttpRequest, provider: str, pk: int) -> Htt
         "published": next((v["version"] for v in versions if v["version"].state == VersionState.PUBLISHED), None),
         "offerings": [o for v in versions for o in v["version"].offerings.all()],
         "is_admin": _is_admin(request, organisation), "reason_form": ReasonForm(),
+        "today": timezone.localdate(),
     })
 
 
