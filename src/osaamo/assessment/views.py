@@ -7,14 +7,12 @@ Thin views: a form shapes the input, a service decides and writes, a selector re
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,21 +27,11 @@ from osaamo.assessment.forms import ApplyForm, GridForm, IssuingForm, ResultForm
 from osaamo.assessment.grading import scale_of
 from osaamo.assessment.models import ImportState, ResultSource
 from osaamo.assessment.validation import ResultInput, RowStatus
-from osaamo.errors import DomainError, InvalidInput, NotFound
+from osaamo.errors import DomainError, InvalidInput
+from osaamo.web.decorators import not_found_as_404
 
 PREVIEW_ROWS_SHOWN = 500
 UPLOAD_OVERHEAD_BYTES = 64 * 1024  # the multipart envelope around the file
-
-
-def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(str(error.message)) from error
-
-    return wrapper
 
 
 def _staff(request: HttpRequest, slug: str, pk: int) -> tuple[Any, Any]:

@@ -12,7 +12,6 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -43,19 +42,7 @@ from osaamo.credentials.forms import (
 from osaamo.credentials.models import CredentialState, IssuedCredential, LearnerIdentity, ShareLink, StatusList
 from osaamo.errors import DomainError, InvalidInput, NotFound
 from osaamo.translation import LANGUAGE_CODES, current_language, translated
-
-
-def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A selector's NotFound (does not exist, or not yours) is Django's 404 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(str(error.message)) from error
-
-    return wrapper
+from osaamo.web.decorators import not_found_as_404
 
 
 def _language(request: HttpRequest, default: str) -> str:

@@ -39,7 +39,6 @@ from osaamo.accounts.selectors import has_role
 from osaamo.audit.services import audit_record
 from osaamo.catalog.models import Offering, OfferingState
 from osaamo.catalog.services import offering_settle, offering_update
-from osaamo.demand.mail import absolute_url, language_of, send_after_commit
 from osaamo.demand.models import Pledge, PledgeState, SkillNeed
 from osaamo.demand.selectors import PLEDGE_ROLES, offering_commitments
 from osaamo.enrolment import services as enrolment_services
@@ -47,6 +46,7 @@ from osaamo.enrolment.billing import clean_organisation_billing
 from osaamo.enrolment.models import Enrolment, EnrolmentState, SeatPurchase
 from osaamo.enrolment.selectors import window_is_open
 from osaamo.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from osaamo.mail import absolute_url, language_of, send_after_commit
 from osaamo.translation import LANGUAGE_CODES
 
 MAX_PLEDGE = enrolment_services.MAX_SEATS_PER_PURCHASE
@@ -80,14 +80,6 @@ def _now(now: Any) -> Any:
     return now or timezone.now()
 
 
-def _lock(pk: int) -> Offering:
-    return (
-        Offering.objects.select_for_update(of=("self",))
-        .select_related("version__micro_credential__provider")
-        .get(pk=pk)
-    )
-
-
 def _provider(offering: Offering) -> Organisation:
     return offering.version.micro_credential.provider
 
@@ -114,7 +106,7 @@ def pooling_open(*, offering: Offering, by: Any, decision_date: date | str | Non
     """
     now = _now(now)
     with transaction.atomic():
-        offering = _lock(offering.pk)
+        offering = enrolment_services.offering_lock(offering.pk)
         if offering.confirmed_at is not None or offering.state != OfferingState.SCHEDULED:
             raise Conflict(_("This offering has already been decided."), code="already_decided")
         if not offering.is_tentative:
@@ -150,7 +142,7 @@ def pooling_enrol(
     On an offering that is already confirmed this is an ordinary enrolment."""
     now = _now(now)
     with transaction.atomic():
-        offering = _lock(offering.pk)
+        offering = enrolment_services.offering_lock(offering.pk)
         was_tentative = offering.is_tentative
         enrolment = enrolment_services.enrolment_enrol(
             offering=offering, learner=learner, payment_method=payment_method, billing=billing,
@@ -204,7 +196,7 @@ def pledge_create(
     language = language if language in LANGUAGE_CODES else language_of(by)
     cleaned = clean_organisation_billing(billing)
     with transaction.atomic():
-        offering = _lock(offering.pk)
+        offering = enrolment_services.offering_lock(offering.pk)
         _require_tentative(offering)
         if not window_is_open(offering, now):
             raise Conflict(_("Enrolment for this offering is not open."), code="enrolment_closed")
@@ -239,7 +231,7 @@ def pledge_withdraw(*, pledge: Pledge, by: Any, now: Any = None) -> Pledge:
     now = _now(now)
     _require_pledger(by, pledge.organisation)
     with transaction.atomic():
-        offering = _lock(pledge.offering_id)
+        offering = enrolment_services.offering_lock(pledge.offering_id)
         pledge = Pledge.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=pledge.pk)
         if pledge.state != PledgeState.PLEDGED:
             raise Conflict(_("Only a pledge that is still waiting for the decision can be withdrawn."),
@@ -364,7 +356,7 @@ def pledges_release_cancelled(*, offering: Offering, by: Any, reason: str = "", 
     a second call finds no pledge left to release.)"""
     now = _now(now)
     with transaction.atomic():
-        offering = _lock(offering.pk)
+        offering = enrolment_services.offering_lock(offering.pk)
         if offering.state != OfferingState.CANCELLED:
             raise Conflict(_("Only the pledges of a cancelled offering are released."), code="offering_not_cancelled")
         pledges = _release_pledges(offering, by=by, now=now, reason=reason)
@@ -389,7 +381,7 @@ def offering_decide(*, offering_id: int, now: Any = None) -> str:
     its decision date has come without it, "waiting" otherwise, "decided" when it already was."""
     now = _now(now)
     with transaction.atomic():
-        offering = _lock(offering_id)
+        offering = enrolment_services.offering_lock(offering_id)
         if not offering.is_tentative:
             return "decided"
         if _confirm_if_reached(offering, by=None, now=now, trigger="decision"):
@@ -442,7 +434,7 @@ def _tell(*, template: str, to: Any, context: dict[str, Any]) -> None:
                if context.get("pledge") is not None and context["pledge"].purchase_id else {}),
         }
 
-    send_after_commit(template=template, to=to.email, language=language_of(to), context=render_context)
+    send_after_commit(template=f"demand/mail/{template}", to=to.email, language=language_of(to), context=render_context)
 
 
 def _tell_tentative_learner(enrolment: Enrolment, offering: Offering) -> None:

@@ -17,12 +17,12 @@ from osaamo.accounts.models import Organisation, OrganisationKind
 from osaamo.accounts.selectors import DESIGN_ROLES, has_role
 from osaamo.audit.services import audit_record
 from osaamo.catalog.models import MicroCredential, Offering, OfferingState, VersionState
-from osaamo.demand.mail import absolute_url, language_of, send_after_commit
 from osaamo.demand.models import MAX_PEOPLE, NeedState, PlannedInterest, PlannedMicroCredential, SkillNeed
 from osaamo.demand.regions import CODES
 from osaamo.demand.selectors import EMPLOYER_ROLES
 from osaamo.errors import Conflict, InvalidInput, PermissionDenied
 from osaamo.framework.selectors import esco_skills_by_uri
+from osaamo.mail import absolute_url, language_of, send_after_commit
 from osaamo.translation import LANGUAGE_CODES, clean_translations, current_language
 
 MAX_SKILLS = 20
@@ -271,7 +271,7 @@ def plan_close(*, plan: PlannedMicroCredential, by: Any, announce: Offering | No
                     return {"recipient": learner, "offering": offering, "version": offering.version,
                             "provider": provider, "offering_url": absolute_url("demand:offering", offering.pk)}
 
-                send_after_commit(template="planned_announced", to=learner.email, language=language_of(learner),
+                send_after_commit(template="demand/mail/planned_announced", to=learner.email, language=language_of(learner),
                                   context=context)
     return plan
 

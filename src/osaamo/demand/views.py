@@ -7,8 +7,6 @@ Thin views: a form shapes the input, a service decides and writes, a selector re
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -37,22 +35,10 @@ from osaamo.demand.models import PledgeState
 from osaamo.enrolment import selectors as enrolment_selectors
 from osaamo.enrolment.forms import EnrolForm
 from osaamo.enrolment.models import EnrolmentState, PaymentMethod
-from osaamo.errors import DomainError, InvalidInput, NotFound
+from osaamo.errors import DomainError, InvalidInput
 from osaamo.framework.selectors import esco_search, esco_skill
 from osaamo.translation import current_language
-
-
-def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A selector's NotFound (does not exist, or not yours) becomes Django's 404 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(str(error.message)) from error
-
-    return wrapper
+from osaamo.web.decorators import not_found_as_404
 
 
 def _refusal(request: HttpRequest, error: DomainError) -> None:

@@ -42,7 +42,6 @@ from osaamo.accounts.selectors import ASSESSOR_ROLES, REGISTRAR_ROLES, has_role
 from osaamo.audit.services import audit_record
 from osaamo.catalog.models import Offering, OfferingState
 from osaamo.enrolment.billing import clean_organisation_billing, clean_person_billing, is_valid_iban
-from osaamo.enrolment.mail import absolute_url, language_of, send_after_commit
 from osaamo.enrolment.models import (
     CURRENCY,
     PLACE_STATES,
@@ -68,6 +67,7 @@ from osaamo.enrolment.selectors import (
     window_is_open,
 )
 from osaamo.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from osaamo.mail import absolute_url, language_of, send_after_commit
 from osaamo.translation import LANGUAGE_CODES, translated
 
 MAX_SEATS_PER_PURCHASE = 1000
@@ -108,8 +108,10 @@ def _now(now: Any) -> Any:
     return now or timezone.now()
 
 
-def _lock_offering(pk: int) -> Offering:
-    # of=("self",): lock the offering row only, not the version, micro-credential and provider rows joined in.
+def offering_lock(pk: int) -> Offering:
+    """The offering with its row locked for this transaction (enrolments, seats and pooling decisions on it
+    take this lock, so they happen one after another). of=("self",): the offering row only, not the
+    version, micro-credential and provider rows joined in."""
     return (
         Offering.objects.select_for_update(of=("self",))
         .select_related("version__micro_credential__provider")
@@ -260,7 +262,7 @@ def _mail_learner(enrolment: Enrolment, template: str, **extra: Any) -> None:
             **extra,
         }
 
-    send_after_commit(template=template, to=learner.email, language=language_of(learner), context=context)
+    send_after_commit(template=f"enrolment/mail/{template}", to=learner.email, language=language_of(learner), context=context)
 
 
 def _give_place(enrolment: Enrolment, *, now: Any) -> None:
@@ -328,7 +330,7 @@ def enrolment_enrol(
     now = _now(now)
     _require_signed_in(learner)
     with transaction.atomic():
-        offering = _lock_offering(offering.pk)
+        offering = offering_lock(offering.pk)
         _require_window(offering, now)
         if offering.is_tentative and not allow_tentative:
             raise Conflict(_("This offering runs only if enough participants commit: enrol tentatively on its "
@@ -368,7 +370,7 @@ def enrolment_register_interest(*, offering: Offering, learner: Any, now: Any = 
     now = _now(now)
     _require_signed_in(learner)
     with transaction.atomic():
-        offering = _lock_offering(offering.pk)
+        offering = offering_lock(offering.pk)
         if offering.state != OfferingState.SCHEDULED:
             raise EnrolmentClosed(_("This offering has been cancelled."), code="offering_cancelled")
         if has_started(offering, now):
@@ -402,7 +404,7 @@ def enrolment_cancel(*, enrolment: Enrolment, by: Any, reason: str = "", now: An
     before a result). A freed place goes to the waiting list, an employer's seat back to the employer."""
     now = _now(now)
     with transaction.atomic():
-        offering = _lock_offering(enrolment.offering_id)
+        offering = offering_lock(enrolment.offering_id)
         enrolment = Enrolment.objects.select_for_update().select_related("learner").get(pk=enrolment.pk)
         enrolment.offering = offering
         is_staff = is_registrar_for(by, offering)
@@ -448,7 +450,7 @@ def offering_fill_waitlist(*, offering: Offering, by: Any = None, now: Any = Non
     """Give free places to the waiting list (e.g. after the provider added seats to the offering)."""
     now = _now(now)
     with transaction.atomic():
-        offering = _lock_offering(offering.pk)
+        offering = offering_lock(offering.pk)
         return _fill_from_waitlist(offering, by=by, now=now)
 
 
@@ -457,7 +459,7 @@ def offering_invoice_held_places(*, offering: Offering, now: Any = None) -> list
     confirmed (demand pooling; the caller holds the offering's lock and tells the learners)."""
     now = _now(now)
     with transaction.atomic():
-        offering = _lock_offering(offering.pk)
+        offering = offering_lock(offering.pk)
         held = list(
             Enrolment.objects.select_for_update(of=("self",)).select_related("learner")
             .filter(offering=offering, state=EnrolmentState.ENROLLED, payment_method=PaymentMethod.INVOICE,
@@ -483,7 +485,7 @@ def offering_release_enrolments(*, offering: Offering, reason: str, by: Any = No
     learners; the returned enrolments are in the order they were made."""
     now = _now(now)
     with transaction.atomic():
-        offering = _lock_offering(offering.pk)
+        offering = offering_lock(offering.pk)
         active = list(
             Enrolment.objects.select_for_update(of=("self",)).select_related("learner", "invoice")
             .filter(offering=offering, state__in=[EnrolmentState.INTERESTED, EnrolmentState.WAITLISTED,
@@ -522,7 +524,7 @@ def offering_cancel_purchases(*, offering: Offering, by: Any, reason: str = "", 
     already cancelled is left as it is. The caller tells the buyers."""
     now = _now(now)
     with transaction.atomic():
-        offering = _lock_offering(offering.pk)
+        offering = offering_lock(offering.pk)
         if offering.state != OfferingState.CANCELLED:
             raise Conflict(_("Only the seats of a cancelled offering are cancelled."), code="offering_not_cancelled")
         purchases = list(
@@ -552,7 +554,7 @@ def offering_cancelled_release(*, offering: Offering, by: Any, reason: str = "",
     the same offering finds nothing left to do and tells nobody."""
     now = _now(now)
     with transaction.atomic():
-        offering = _lock_offering(offering.pk)
+        offering = offering_lock(offering.pk)
         enrolments = offering_release_enrolments(offering=offering, reason=reason, by=by, now=now)
         purchases = {p.pk: p for p in offering_cancel_purchases(offering=offering, by=by, reason=reason, now=now)}
         purchase_of_seat = dict(Seat.objects.filter(pk__in=[e.seat_id for e in enrolments if e.seat_id is not None])
@@ -585,7 +587,7 @@ def _mail_purchase_cancelled(purchase: SeatPurchase, *, reason: str, seats_in_us
             "purchase_url": absolute_url("enrolment:purchase", organisation.slug, purchase.pk),
         }
 
-    send_after_commit(template="purchase_cancelled", to=contact.email, language=language_of(contact),
+    send_after_commit(template="enrolment/mail/purchase_cancelled", to=contact.email, language=language_of(contact),
                       context=context)
 
 
@@ -597,7 +599,7 @@ def enrolment_record_result(*, enrolment: Enrolment, passed: bool, by: Any, now:
     """
     now = _now(now)
     with transaction.atomic():
-        offering = _lock_offering(enrolment.offering_id)
+        offering = offering_lock(enrolment.offering_id)
         if not is_registrar_for(by, offering, roles=ASSESSOR_ROLES):
             raise PermissionDenied()
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
@@ -658,7 +660,7 @@ def purchase_create(
     language = language if language in LANGUAGE_CODES else language_of(by)
     cleaned = clean_organisation_billing(billing)
     with transaction.atomic():
-        offering = _lock_offering(offering.pk)
+        offering = offering_lock(offering.pk)
         _require_window(offering, now)
         if offering.is_tentative:
             raise Conflict(_("This offering runs only if enough participants commit: pledge seats instead (they "
@@ -687,7 +689,7 @@ def purchase_create(
                 "purchase_url": absolute_url("enrolment:purchase", organisation.slug, purchase.pk),
             }
 
-        send_after_commit(template="purchase", to=by.email, language=language_of(by), context=context)
+        send_after_commit(template="enrolment/mail/purchase", to=by.email, language=language_of(by), context=context)
     return purchase
 
 
@@ -695,7 +697,7 @@ def _lock_seat(seat: Seat, by: Any, now: Any) -> tuple[Offering, Seat]:
     """Check `by` administers the seat's organisation, lock offering then seat, and check the seat is free."""
     purchase = seat.purchase
     _require_employer_admin(by, purchase.organisation)
-    offering = _lock_offering(purchase.offering_id)
+    offering = offering_lock(purchase.offering_id)
     seat = Seat.objects.select_for_update().select_related("purchase__organisation").get(pk=seat.pk)
     if offering.state != OfferingState.SCHEDULED or now >= offering.enrolment_closes:
         raise EnrolmentClosed(
@@ -755,7 +757,7 @@ def seat_assign(*, seat: Seat, email: str, by: Any, language: str | None = None,
                 "organisation": organisation, "redeem_url": absolute_url("enrolment:seat_link", secret),
             }
 
-        send_after_commit(template="seat_assigned", to=email, language=mail_language, context=context)
+        send_after_commit(template="enrolment/mail/seat_assigned", to=email, language=mail_language, context=context)
     return seat
 
 
@@ -808,7 +810,7 @@ def seat_redeem(*, secret: str, learner: Any, prerequisites_confirmed: bool = Fa
     except NotFound:
         raise NotFound(INVALID_SECRET_MESSAGE) from None
     with transaction.atomic():
-        offering = _lock_offering(seat.purchase.offering_id)
+        offering = offering_lock(seat.purchase.offering_id)
         seat = Seat.objects.select_for_update().select_related("purchase__organisation").get(pk=seat.pk)
         if seat.state == SeatState.REDEEMED:
             raise Conflict(_("This seat has already been used."), code="seat_used")

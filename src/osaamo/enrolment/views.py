@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,19 +34,7 @@ from osaamo.enrolment.invoices import invoice_filename, invoice_pdf
 from osaamo.enrolment.models import EnrolmentState, Invoice, PaymentMethod, SeatState
 from osaamo.errors import DomainError, InvalidInput, NotFound
 from osaamo.translation import translated
-
-
-def not_found_as_404(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A selector's NotFound (does not exist, or not yours) becomes Django's 404 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(str(error.message)) from error
-
-    return wrapper
+from osaamo.web.decorators import not_found_as_404
 
 
 def _pdf_response(invoice: Invoice) -> HttpResponse:

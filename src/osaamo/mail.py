@@ -1,4 +1,4 @@
-"""Mail about demand pooling, sent after the transaction commits, each in its recipient's language."""
+"""Mail to people, sent after the transaction commits, each in the recipient's language."""
 
 from __future__ import annotations
 
@@ -30,18 +30,19 @@ def language_of(user: Any, fallback: str = "fi") -> str:
 
 
 def send_after_commit(*, template: str, to: str, language: str, context: Callable[[], dict[str, Any]]) -> None:
-    """Render `demand/mail/<template>_subject.txt` and `<template>.txt` in `language` once the current
-    transaction commits, and send them to `to`. A transaction that rolls back sends nothing."""
+    """Render `<template>_subject.txt` and `<template>.txt` (e.g. `enrolment/mail/enrolled`) in `language`
+    once the current transaction commits, and send them to `to`. A transaction that rolls back sends
+    nothing. `context` runs inside the language, so addresses it reverses carry its prefix."""
 
     def send() -> None:
         with translation.override(language):
             values = context()
-            subject = " ".join(render_to_string(f"demand/mail/{template}_subject.txt", values).split())
-            body = render_to_string(f"demand/mail/{template}.txt", values)
+            subject = " ".join(render_to_string(f"{template}_subject.txt", values).split())
+            body = render_to_string(f"{template}.txt", values)
         try:
             send_mail(subject, body, None, [to])
         except (OSError, smtplib.SMTPException):
-            # The decision is committed; a mail server outage must not undo it or stop the others.
+            # The change itself is committed; a mail server outage must not undo it or stop the others.
             logger.exception("Could not send the %s mail to %s", template, to)
 
     transaction.on_commit(send)
