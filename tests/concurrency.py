@@ -1,4 +1,5 @@
-"""Running service calls at the same moment, each in its own thread and database connection.
+"""Running service calls at the same moment, each in its own thread and database connection (the
+concurrency tests of enrolment, demand pooling and offering cancellation).
 
 - PostgreSQL: every thread opens its own connection to the test database; the services lock the
   offering row (SELECT … FOR UPDATE). At most a bounded number of threads hold a connection at once
@@ -55,8 +56,11 @@ def workers_database(tmp_path: Path) -> Database:
     connection.ensure_connection()
     target = sqlite3.connect(file)
     connection.connection.backup(target)
+    # Switch the copy to WAL once, here: switching needs the file to itself, and the workers'
+    # `PRAGMA journal_mode=WAL` (the project's init_command) is then a no-op instead of a race.
+    target.execute("PRAGMA journal_mode=WAL")
     target.close()
-    return Database(file, slots=200)
+    return Database(file, slots=250)
 
 
 def run_concurrently(calls: list[Callable[[], Any]], database: Database) -> list[tuple[str, Any]]:

@@ -1,7 +1,7 @@
 """Pooling under concurrency: many commitments crossing the minimum at once confirm exactly once; a
 pledge racing the decision is either bought with a confirmed offering or refused with a cancelled one;
 two decision runs at the same moment decide each offering once. Real threads and connections on
-committed data (`transaction=True`); see `tests/demand/threads.py`."""
+committed data (`transaction=True`); see `tests/concurrency.py`."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from osaamo.catalog.models import Offering, OfferingState
 from osaamo.demand import pooling
 from osaamo.demand.models import Pledge, PledgeState
 from osaamo.enrolment.models import Enrolment, EnrolmentState, Invoice, SeatPurchase
+from tests.concurrency import run_concurrently, workers_database
 from tests.demand.conftest import (
     ORGANISATION_BILLING,
     PERSON_BILLING,
@@ -25,7 +26,6 @@ from tests.demand.conftest import (
     make_person,
     make_tentative,
 )
-from tests.demand.threads import run_concurrently, workers_database
 from tests.factories import make_employer, make_user
 
 LEARNERS = 50

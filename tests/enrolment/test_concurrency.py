@@ -5,7 +5,7 @@ barrier, on data that is committed first (`transaction=True`).
 
 - PostgreSQL: every thread has a real connection; the services lock the offering row (SELECT … FOR
   UPDATE). The server's connection limit is shared with everything else on it, so at most a bounded
-  number of threads hold a connection at the same time (see `_postgres_slots`); all the others are
+  number of threads hold a connection at the same time (see `tests/concurrency.py`); all the others are
   already waiting at that moment, so the row lock is always contended.
 - SQLite: the test database is in memory, which threads cannot share with connections of their own.
   The test copies it to a file (SQLite's backup API) and every thread opens its own connection to
@@ -15,8 +15,6 @@ barrier, on data that is committed first (`transaction=True`).
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
@@ -24,12 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, connections
 
 from osaamo.enrolment import services
 from osaamo.enrolment.models import Enrolment, EnrolmentState, Seat, SeatState
 from osaamo.enrolment.selectors import offering_places
-from osaamo.errors import DomainError
+from tests import concurrency
+from tests.concurrency import Database, run_concurrently
 from tests.enrolment.conftest import ORGANISATION_BILLING, make_learner, make_offering
 from tests.factories import make_employer, make_user
 
@@ -37,80 +35,10 @@ PLACES = 20
 REQUESTS = 120  # at least 100 at once
 
 
-class Database:
-    """Where the worker threads connect: the configured database, or a file copy of SQLite's in-memory one."""
-
-    def __init__(self, file: Path | None = None) -> None:
-        self.file = file
-        self.slots = threading.BoundedSemaphore(_postgres_slots() if file is None else REQUESTS * 2)
-        self.wrapper_class = type(connections["default"])
-        self.settings = {**connections["default"].settings_dict, "NAME": str(file)}
-
-    def use_in_this_thread(self) -> None:
-        if self.file is None:
-            return  # a new thread opens its own connection to the configured (test) database by itself
-        connections["default"] = self.wrapper_class(dict(self.settings), alias="default")
-
-    def read(self, query: Callable[[], Any]) -> Any:
-        """Run `query` on the database the workers used (in a thread of its own, like them)."""
-        return run_concurrently([query], self)[0][1]
-
-
-def _postgres_slots() -> int:
-    """How many connections the test may hold at once: half of what the server has free, at most 60."""
-    if connection.vendor != "postgresql":
-        return REQUESTS
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity")
-        free = cursor.fetchone()[0]
-    return max(10, min(60, free // 2))
-
-
 @pytest.fixture
 def workers_database(transactional_db: Any, tmp_path: Path) -> Callable[[], Database]:
     """`workers_database()` once the test data is created (for SQLite, that data is what the file copy holds)."""
-
-    def make() -> Database:
-        if connection.vendor != "sqlite":
-            return Database()
-        file = tmp_path / "concurrency.sqlite3"
-        connection.ensure_connection()
-        target = sqlite3.connect(file)
-        connection.connection.backup(target)
-        # Switch the copy to WAL once, here: switching needs the file to itself, and the workers'
-        # `PRAGMA journal_mode=WAL` (the project's init_command) is then a no-op instead of a race.
-        target.execute("PRAGMA journal_mode=WAL")
-        target.close()
-        return Database(file)
-
-    return make
-
-
-def run_concurrently(calls: list[Callable[[], Any]], database: Database) -> list[tuple[str, Any]]:
-    """Run every call in its own thread and connection, all released at once; ("ok" | "refused" | "error", value)."""
-    start = threading.Barrier(len(calls))
-    outcomes: list[tuple[str, Any]] = [("error", "did not run")] * len(calls)
-
-    def work(index: int) -> None:
-        start.wait()
-        with database.slots:
-            database.use_in_this_thread()
-            try:
-                outcomes[index] = ("ok", calls[index]())
-            except DomainError as refusal:
-                outcomes[index] = ("refused", refusal)
-            except Exception as error:  # reported by the test with the error, never hidden
-                outcomes[index] = ("error", repr(error))
-            finally:
-                connections["default"].close()
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    assert not any(thread.is_alive() for thread in threads), "a worker thread hung"
-    return outcomes
+    return lambda: concurrency.workers_database(tmp_path)
 
 
 def enrol_call(offering: Any, learner: Any) -> Callable[[], Any]:

@@ -24,13 +24,13 @@ from osaamo.enrolment import services
 from osaamo.enrolment.models import Enrolment, EnrolmentState, Invoice, InvoiceState, Seat, SeatPurchase, SeatState
 from osaamo.errors import Conflict, PermissionDenied
 from tests.api.conftest import ApiClient, assert_error, make_token
+from tests.concurrency import run_concurrently
 from tests.enrolment import test_concurrency
 from tests.enrolment.conftest import ORGANISATION_BILLING, PERSON_BILLING, make_learner, make_offering
 from tests.factories import make_user
 
 REASON = "The teacher fell ill."
 workers_database = test_concurrency.workers_database  # the fixture: threads with connections of their own
-run_concurrently = test_concurrency.run_concurrently
 
 
 @pytest.fixture
