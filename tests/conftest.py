@@ -173,3 +173,25 @@ def valid_design() -> dict[str, Any]:
 def published(helsinki: Any, helsinki_admin: Any) -> Any:
     """A published Helsinki micro-credential with one upcoming offering."""
     return make_published(helsinki, helsinki_admin, code="HY-TEST-1")
+
+
+@pytest.fixture
+def employer_admin(employer: Any) -> Any:
+    return make_user("eeva.admin@konepaja.example", "Eeva Employer", employer, "employer_admin")
+
+
+@pytest.fixture
+def other_employer(db: Any) -> Any:
+    return make_employer("sahatehdas", "Sahatehdas Oy")
+
+
+@pytest.fixture
+def other_employer_admin(other_employer: Any) -> Any:
+    return make_user("olli.admin@sahatehdas.example", "Olli Other", other_employer, "employer_admin")
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks: Any) -> Any:
+    """`with committed(): service(...)` runs what the service left for after the commit (its mail), as a
+    real commit would; the test's own transaction never commits."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

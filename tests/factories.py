@@ -127,3 +127,15 @@ def offering_data(**changes: Any) -> dict[str, Any]:
     }
     data.update(changes)
     return data
+
+
+# Billing details as a form or the API takes them.
+ORGANISATION_BILLING = {
+    "name": "Konepaja Oy", "business_id": "0112038-9", "street_address": "Tehtaankatu 1",
+    "postal_code": "00140", "city": "Helsinki", "country": "FI", "your_reference": "PO-4711",
+    "email": "laskut@konepaja.example",
+}
+PERSON_BILLING = {
+    "name": "Liisa Learner", "street_address": "Kotikatu 2 A 3", "postal_code": "00100", "city": "Helsinki",
+    "country": "FI", "email": "liisa.learner@example.com",
+}

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from osaamo.catalog.services import offering_create
 from osaamo.demand.services import need_create
-from tests.factories import SKILL_DATA_PROTECTION, SKILL_GDPR, make_employer, make_published, make_user, offering_data
+from tests.factories import SKILL_DATA_PROTECTION, SKILL_GDPR, make_published, make_user, offering_data
 
 SKILL_PROJECT_MANAGEMENT = "http://data.europa.eu/esco/skill/7111b95d-0ce3-441a-9d92-4c75d05c4388"
 SKILL_LEAN = "http://data.europa.eu/esco/skill/82fea746-853f-4f1b-8ab7-55de8619cccd"
@@ -67,40 +67,10 @@ def make_person(organisation: Any = None, role: str | None = None, language: str
 
 
 @pytest.fixture
-def employer_admin(employer: Any) -> Any:
-    return make_user("eeva.admin@konepaja.example", "Eeva Employer", employer, "employer_admin")
-
-
-@pytest.fixture
 def employer_member(employer: Any) -> Any:
     return make_user("mikko.member@konepaja.example", "Mikko Member", employer, "employer_member")
 
 
-@pytest.fixture
-def other_employer(db: Any) -> Any:
-    return make_employer("sahatehdas", "Sahatehdas Oy")
-
-
-@pytest.fixture
-def other_employer_admin(other_employer: Any) -> Any:
-    return make_user("olli.admin@sahatehdas.example", "Olli Other", other_employer, "employer_admin")
-
-
-ORGANISATION_BILLING = {
-    "name": "Konepaja Oy", "business_id": "0112038-9", "street_address": "Tehtaankatu 1",
-    "postal_code": "00140", "city": "Helsinki", "country": "FI", "your_reference": "PO-4711",
-    "email": "laskut@konepaja.example",
-}
-PERSON_BILLING = {
-    "name": "Liisa Learner", "street_address": "Kotikatu 2 A 3", "postal_code": "00100", "city": "Helsinki",
-    "country": "FI", "email": "liisa.learner@example.com",
-}
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks: Any) -> Any:
-    """`with committed(): service(...)` runs what the service left for after the commit (its mail)."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 __all__ = ["SKILL_DATA_PROTECTION", "SKILL_GDPR"]

@@ -20,13 +20,11 @@ from osaamo.demand.models import Pledge, PledgeState
 from osaamo.enrolment.models import Enrolment, EnrolmentState, Invoice, SeatPurchase
 from tests.concurrency import run_concurrently, workers_database
 from tests.demand.conftest import (
-    ORGANISATION_BILLING,
-    PERSON_BILLING,
     decision_day,
     make_person,
     make_tentative,
 )
-from tests.factories import make_employer, make_user
+from tests.factories import ORGANISATION_BILLING, PERSON_BILLING, make_employer, make_user
 
 LEARNERS = 50
 MINIMUM = 20

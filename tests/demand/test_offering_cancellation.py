@@ -18,7 +18,8 @@ from osaamo.demand import pooling
 from osaamo.demand.models import Pledge, PledgeState
 from osaamo.enrolment.models import Enrolment, EnrolmentState, Invoice, InvoiceState, SeatPurchase
 from tests.api.conftest import ApiClient, make_token
-from tests.demand.conftest import ORGANISATION_BILLING, PERSON_BILLING, decision_day, make_person, make_tentative
+from tests.demand.conftest import decision_day, make_person, make_tentative
+from tests.factories import ORGANISATION_BILLING, PERSON_BILLING
 
 REASON = "Our lecturer is on leave."
 

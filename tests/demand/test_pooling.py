@@ -21,14 +21,13 @@ from osaamo.enrolment import services as enrolment_services
 from osaamo.enrolment.models import Enrolment, EnrolmentState, Invoice, InvoiceState, SeatPurchase
 from osaamo.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.demand.conftest import (
-    ORGANISATION_BILLING,
-    PERSON_BILLING,
     days,
     decision_day,
     make_need,
     make_person,
     make_tentative,
 )
+from tests.factories import ORGANISATION_BILLING, PERSON_BILLING
 
 
 def enrol(offering: Any, learner: Any, **kwargs: Any) -> Enrolment:

@@ -12,14 +12,12 @@ from osaamo.demand import pooling
 from osaamo.demand.models import Pledge, PledgeState
 from osaamo.enrolment.models import Enrolment, EnrolmentState, Invoice
 from tests.demand.conftest import (
-    ORGANISATION_BILLING,
-    PERSON_BILLING,
     days,
     make_need,
     make_person,
     make_tentative,
 )
-from tests.factories import SKILL_DATA_PROTECTION
+from tests.factories import ORGANISATION_BILLING, PERSON_BILLING, SKILL_DATA_PROTECTION
 
 
 def signed_in(user: Any) -> Client:

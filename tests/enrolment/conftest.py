@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from osaamo.catalog.services import offering_create
-from tests.factories import make_employer, make_published, make_user, offering_data
+from tests.factories import make_published, make_user, offering_data
 
 _learners = itertools.count(1)
 
@@ -57,36 +57,3 @@ def free_offering(version: Any, helsinki_admin: Any) -> Any:
 def paid_offering(version: Any, helsinki_admin: Any) -> Any:
     return make_offering(version, helsinki_admin, seats=3, min_participants=2, price_individual=Decimal("290.00"),
                          price_organisation=Decimal("450.00"))
-
-
-@pytest.fixture
-def employer_admin(employer: Any) -> Any:
-    return make_user("eeva.admin@konepaja.example", "Eeva Employer", employer, "employer_admin")
-
-
-@pytest.fixture
-def other_employer(db: Any) -> Any:
-    return make_employer("sahatehdas", "Sahatehdas Oy")
-
-
-@pytest.fixture
-def other_employer_admin(other_employer: Any) -> Any:
-    return make_user("olli.admin@sahatehdas.example", "Olli Other", other_employer, "employer_admin")
-
-
-ORGANISATION_BILLING = {
-    "name": "Konepaja Oy", "business_id": "0112038-9", "street_address": "Tehtaankatu 1",
-    "postal_code": "00140", "city": "Helsinki", "country": "FI", "your_reference": "PO-4711",
-    "email": "laskut@konepaja.example",
-}
-PERSON_BILLING = {
-    "name": "Liisa Learner", "street_address": "Kotikatu 2 A 3", "postal_code": "00100", "city": "Helsinki",
-    "country": "FI", "email": "liisa.learner@example.com",
-}
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks: Any) -> Any:
-    """`with committed(): service(...)` runs what the service left for after the commit (its mail), as a
-    real commit would; the test's own transaction never commits."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)

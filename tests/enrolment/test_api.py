@@ -9,7 +9,8 @@ import pytest
 from osaamo.enrolment import services
 from osaamo.enrolment.references import is_valid_rf_reference
 from tests.api.conftest import ApiClient, assert_error, make_token
-from tests.enrolment.conftest import ORGANISATION_BILLING, PERSON_BILLING, make_learner
+from tests.enrolment.conftest import make_learner
+from tests.factories import ORGANISATION_BILLING, PERSON_BILLING
 
 
 def session_client(user: Any) -> ApiClient:

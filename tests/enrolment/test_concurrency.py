@@ -28,8 +28,8 @@ from osaamo.enrolment.models import Enrolment, EnrolmentState, Seat, SeatState
 from osaamo.enrolment.selectors import offering_places
 from tests import concurrency
 from tests.concurrency import Database, run_concurrently
-from tests.enrolment.conftest import ORGANISATION_BILLING, make_learner, make_offering
-from tests.factories import make_employer, make_user
+from tests.enrolment.conftest import make_learner, make_offering
+from tests.factories import ORGANISATION_BILLING, make_employer, make_user
 
 PLACES = 20
 REQUESTS = 120  # at least 100 at once

@@ -18,7 +18,8 @@ from osaamo.enrolment.models import Enrolment, EnrolmentState, InvoiceState, Pay
 from osaamo.enrolment.references import is_valid_finnish_reference
 from osaamo.enrolment.selectors import offering_places, waitlist_position
 from osaamo.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from tests.enrolment.conftest import PERSON_BILLING, closed_window, make_learner, make_offering
+from tests.enrolment.conftest import closed_window, make_learner, make_offering
+from tests.factories import PERSON_BILLING
 
 
 def enrol(offering: Any, learner: Any, **kwargs: Any) -> Enrolment:

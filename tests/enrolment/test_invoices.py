@@ -18,8 +18,9 @@ from osaamo.enrolment.references import (
     is_valid_rf_reference,
     rf_reference,
 )
-from tests.enrolment.conftest import ORGANISATION_BILLING, PERSON_BILLING, make_learner
+from tests.enrolment.conftest import make_learner
 from tests.enrolment.pdf_text import pdf_text
+from tests.factories import ORGANISATION_BILLING, PERSON_BILLING
 
 # --- reference numbers --------------------------------------------------------------------------------------
 

@@ -26,8 +26,8 @@ from osaamo.errors import Conflict, PermissionDenied
 from tests.api.conftest import ApiClient, assert_error, make_token
 from tests.concurrency import run_concurrently
 from tests.enrolment import test_concurrency
-from tests.enrolment.conftest import ORGANISATION_BILLING, PERSON_BILLING, make_learner, make_offering
-from tests.factories import make_user
+from tests.enrolment.conftest import make_learner, make_offering
+from tests.factories import ORGANISATION_BILLING, PERSON_BILLING, make_user
 
 REASON = "The teacher fell ill."
 workers_database = test_concurrency.workers_database  # the fixture: threads with connections of their own

@@ -12,9 +12,9 @@ from django.test import Client
 
 from osaamo.enrolment import services
 from osaamo.enrolment.models import Enrolment, EnrolmentState, SeatState
-from tests.enrolment.conftest import ORGANISATION_BILLING, PERSON_BILLING, make_learner, make_offering
+from tests.enrolment.conftest import make_learner, make_offering
 from tests.enrolment.pdf_text import pdf_text
-from tests.factories import make_user
+from tests.factories import ORGANISATION_BILLING, PERSON_BILLING, make_user
 
 
 def signed_in(user: Any) -> Client:

@@ -16,8 +16,8 @@ from osaamo.enrolment.models import Enrolment, EnrolmentState, PaymentMethod, Se
 from osaamo.enrolment.references import is_valid_finnish_reference
 from osaamo.enrolment.selectors import offering_places
 from osaamo.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from tests.enrolment.conftest import ORGANISATION_BILLING, PERSON_BILLING, make_learner, make_offering
-from tests.factories import make_user
+from tests.enrolment.conftest import make_learner, make_offering
+from tests.factories import ORGANISATION_BILLING, PERSON_BILLING, make_user
 
 
 def buy(offering: Any, organisation: Any, by: Any, quantity: int, **kwargs: Any) -> Any:
