@@ -15,6 +15,8 @@ PUBLISH_ROLES = frozenset({Role.PROVIDER_ADMIN})
 REGISTRAR_ROLES = frozenset({Role.PROVIDER_ADMIN, Role.REGISTRAR})
 ASSESSOR_ROLES = frozenset({Role.PROVIDER_ADMIN, Role.REGISTRAR, Role.TEACHER})  # who records assessment results
 PROVIDER_STAFF_ROLES = frozenset({Role.PROVIDER_ADMIN, Role.DESIGNER, Role.REGISTRAR})
+EMPLOYER_ROLES = frozenset({Role.EMPLOYER_ADMIN, Role.EMPLOYER_MEMBER})  # post skill needs and see matches
+EMPLOYER_ADMIN_ROLES = frozenset({Role.EMPLOYER_ADMIN})  # commit money: buy and pledge seats
 
 
 def user_roles(user: Any, organisation: Organisation) -> frozenset[str]:

@@ -9,15 +9,26 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from osaamo.accounts import services
 from osaamo.accounts.forms import ApiTokenForm, SignupForm
-from osaamo.accounts.models import ApiToken, User
-from osaamo.accounts.selectors import organisations_of
+from osaamo.accounts.models import ApiToken, OrganisationKind, Role, User
+from osaamo.accounts.selectors import (
+    ASSESSOR_ROLES,
+    DESIGN_ROLES,
+    EMPLOYER_ADMIN_ROLES,
+    EMPLOYER_ROLES,
+    PROVIDER_STAFF_ROLES,
+    PUBLISH_ROLES,
+    REGISTRAR_ROLES,
+    organisations_of,
+)
 
 
 def _safe_next(request: HttpRequest, value: str) -> str:
@@ -65,10 +76,33 @@ def _set_choices(form: ApiTokenForm, organisations: list[Any]) -> None:
     field.choices = [(o.slug, o.display_name) for o in organisations]
 
 
+# The pages of an organisation that a role may open, with the role sets those pages check.
+ORGANISATION_PAGES: tuple[tuple[str, frozenset[str], str, Any], ...] = (
+    (OrganisationKind.PROVIDER, DESIGN_ROLES, "design:list", gettext_lazy("Design micro-credentials")),
+    (OrganisationKind.PROVIDER, REGISTRAR_ROLES, "enrolment:staff_offerings", gettext_lazy("Enrolments")),
+    (OrganisationKind.PROVIDER, PUBLISH_ROLES, "enrolment:invoicing", gettext_lazy("Invoicing")),
+    (OrganisationKind.PROVIDER, ASSESSOR_ROLES, "assessment:offerings", gettext_lazy("Assessment and results")),
+    (OrganisationKind.PROVIDER, REGISTRAR_ROLES, "credentials:staff_credentials", gettext_lazy("Issued credentials")),
+    (OrganisationKind.PROVIDER, PROVIDER_STAFF_ROLES, "demand:board", gettext_lazy("Demand board")),
+    (OrganisationKind.PROVIDER, PROVIDER_STAFF_ROLES, "demand:provider_pooling", gettext_lazy("Tentative offerings")),
+    (OrganisationKind.EMPLOYER, EMPLOYER_ROLES, "demand:needs", gettext_lazy("Skill needs")),
+    (OrganisationKind.EMPLOYER, EMPLOYER_ROLES, "demand:pledges", gettext_lazy("Pledged seats")),
+    (OrganisationKind.EMPLOYER, EMPLOYER_ADMIN_ROLES, "enrolment:employer", gettext_lazy("Purchased seats")),
+)
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     memberships = _user(request).memberships.select_related("organisation").order_by("organisation__slug", "role")
-    return render(request, "accounts/home.html", {"memberships": memberships})
+    rows = []
+    for membership in memberships:
+        organisation = membership.organisation
+        pages = [(reverse(name, args=[organisation.slug]), label) for kind, roles, name, label in ORGANISATION_PAGES
+                 if organisation.kind == kind and membership.role in roles]
+        if membership.role == Role.OPERATOR:
+            pages.append((reverse("credentials:trusted_issuers"), gettext_lazy("Recognised issuers")))
+        rows.append((membership, pages))
+    return render(request, "accounts/home.html", {"memberships": rows})
 
 
 @login_required

@@ -10,15 +10,14 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from osaamo.accounts.models import Organisation, OrganisationKind, Role
-from osaamo.accounts.selectors import PROVIDER_STAFF_ROLES, organisations_of
+from osaamo.accounts.models import Organisation, OrganisationKind
+from osaamo.accounts.selectors import EMPLOYER_ADMIN_ROLES, EMPLOYER_ROLES, PROVIDER_STAFF_ROLES, organisations_of
 from osaamo.catalog.models import MicroCredential, Offering, OfferingState, VersionState
 from osaamo.demand.models import NeedState, PlannedInterest, PlannedMicroCredential, Pledge, PledgeState, SkillNeed
 from osaamo.enrolment.models import PLACE_STATES, RESERVING_SEAT_STATES, Enrolment, EnrolmentState, Seat
 from osaamo.errors import NotFound
 
-EMPLOYER_ROLES = frozenset({Role.EMPLOYER_ADMIN, Role.EMPLOYER_MEMBER})  # post needs and see matches
-PLEDGE_ROLES = frozenset({Role.EMPLOYER_ADMIN})  # commit money: pledge seats
+PLEDGE_ROLES = EMPLOYER_ADMIN_ROLES  # commit money: pledge seats
 
 
 # --- places and commitments on offerings -----------------------------------------------------------

@@ -10,8 +10,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from osaamo.accounts.models import Organisation, OrganisationKind, Role
-from osaamo.accounts.selectors import REGISTRAR_ROLES, organisations_of
+from osaamo.accounts.models import Organisation, OrganisationKind
+from osaamo.accounts.selectors import EMPLOYER_ADMIN_ROLES, REGISTRAR_ROLES, organisations_of
 from osaamo.catalog.models import Offering, OfferingState, VersionState
 from osaamo.enrolment.models import (
     PLACE_STATES,
@@ -25,8 +25,6 @@ from osaamo.enrolment.models import (
     SeatState,
 )
 from osaamo.errors import NotFound
-
-EMPLOYER_ADMIN_ROLES = frozenset({Role.EMPLOYER_ADMIN})
 
 
 @dataclass(frozen=True)
