@@ -24,7 +24,6 @@ import pytest
 import osaamo.vc as vc
 from osaamo.vc.canonical import (
     _cache_for,
-    _relabel_only_blank_node,
     _sorted_nquads,
     canonical_nquads_of,
     canonicalize,
@@ -32,7 +31,7 @@ from osaamo.vc.canonical import (
     to_nquads_fallback,
 )
 from osaamo.vc.issuing import IssueError
-from osaamo.vc.jsonld_fast import to_quads
+from osaamo.vc.jsonld_fast import Expansion, to_quads
 from osaamo.vc.keys import base58_decode, base58_encode
 from osaamo.vc.loader import default_loader
 from tests.vc.conftest import NOW
@@ -209,11 +208,14 @@ def test_lines_it_does_not_read_are_left_to_the_library(line):
     assert first_degree_canonical_lines([line, '_:b3 <http://x/q> "x" .']) is None
 
 
-def test_relabelling_the_only_blank_node_leaves_literals_alone():
+def test_a_single_blank_node_is_c14n0_and_literals_are_left_alone():
+    assert first_degree_canonical_lines(["<http://x/s> <http://x/p> _:b1 .", '_:b1 <http://x/p> _:b1 .']) == [
+        "<http://x/s> <http://x/p> _:c14n0 .", "_:c14n0 <http://x/p> _:c14n0 ."]
     line = '_:b1 <http://x/p> "looks like _:b1 ." _:b1 .'
-    assert _relabel_only_blank_node(line) == '_:c14n0 <http://x/p> "looks like _:b1 ." _:c14n0 .'
-    assert _relabel_only_blank_node("<http://x/s> <http://x/p> _:b1 .") == "<http://x/s> <http://x/p> _:c14n0 ."
-    assert _relabel_only_blank_node('<http://x/s> <http://x/p> "_:b1" .') == '<http://x/s> <http://x/p> "_:b1" .'
+    assert first_degree_canonical_lines([line]) is None  # left to the library, which reads the literal
+    expansion = Expansion()
+    expansion.blank, expansion.blank_nodes = [line], 1
+    assert canonical_nquads_of(expansion) == '_:c14n0 <http://x/p> "looks like _:b1 ." _:c14n0 .\n'
 
 
 @pytest.mark.node

@@ -120,45 +120,25 @@ def _sorted_nquads(quads: list[ox.Quad]) -> str:
     return _sorted_text(_library_lines(dataset))
 
 
-def _relabel_only_blank_node(line: str) -> str:
-    """``line`` with its one blank node ``_:b1`` written as ``_:c14n0``.
-
-    A line is ``subject predicate object [graph] .``; the predicate is an IRI, a literal object
-    ends with ``"``, ``>`` or a language tag, so ``_:b1`` can only be the first term or one of the
-    last two, never text inside a literal.
-    """
-    if line.startswith("_:b1 "):
-        line = "_:c14n0" + line[4:]
-    body = line[:-2]
-    tail = " ."
-    while body.endswith(" _:b1"):
-        body = body[:-5]
-        tail = " _:c14n0" + tail
-    return body + tail
-
-
 def canonical_nquads_of(expansion: Expansion) -> str:
     """RDFC-1.0 canonical N-Quads of the fast path's output.
 
     Only the quads that mention a blank node go to pyoxigraph's RDFC-1.0 implementation: the
     algorithm reads nothing else to choose the canonical labels (§4.4.3 steps 2-6 work on the
     blank node to quads map) and leaves every other quad as it is (step 7), so the ground quads
-    are already canonical and only need to be deduplicated and sorted in with the rest.
-    With a single blank node there is nothing to choose: its first-degree hash is the only one,
-    so step 5 issues it ``c14n0``; the quads are relabelled here without the library.
+    are already canonical and only need to be deduplicated and sorted in with the rest. When the
+    blank nodes' first-degree hashes all differ (a single blank node, or a credential whose nested
+    objects all differ), they decide the labels without the library (`first_degree_canonical_lines`).
     """
     lines = list(set(expansion.ground)) if expansion.ground else []
     if expansion.blank:
-        if expansion.blank_nodes == 1:
-            lines.extend({_relabel_only_blank_node(line) for line in expansion.blank})
-        else:
-            labelled = first_degree_canonical_lines(list(dict.fromkeys(expansion.blank)))
-            if labelled is None:
-                text = "\n".join(expansion.blank)
-                dataset = ox.Dataset(ox.parse(text, format=ox.RdfFormat.N_QUADS, lenient=True))
-                dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-                labelled = _library_lines(dataset)
-            lines.extend(labelled)
+        labelled = first_degree_canonical_lines(list(dict.fromkeys(expansion.blank)))
+        if labelled is None:
+            text = "\n".join(expansion.blank)
+            dataset = ox.Dataset(ox.parse(text, format=ox.RdfFormat.N_QUADS, lenient=True))
+            dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+            labelled = _library_lines(dataset)
+        lines.extend(labelled)
     return _sorted_text(lines)
 
 
