@@ -279,7 +279,7 @@ def test_list_queries_do_not_grow_with_the_number_of_items(helsinki: Any, aalto:
     add(6, 2)
     many = _queries(client, path)
     assert many == few, (few, many)
-    assert many <= 8
+    assert many <= 9  # the catalog list's first request after a change also reads the search snapshot (4 queries)
 
 
 # --- offerings ------------------------------------------------------------------------------------

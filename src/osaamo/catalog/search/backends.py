@@ -15,9 +15,11 @@ computed in Python from the answers (engine.py), the same for both.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from enum import StrEnum
+from typing import Any
 
 from django.db import connection
 
@@ -50,26 +52,37 @@ class UnsupportedDatabase(RuntimeError):
 class Backend:
     """Which documents have which query words where, as parts of one statement."""
 
-    # Sent before the statement in the same round trip: in autocommit mode they hold for it alone
-    # (PostgreSQL runs one multi-statement message as one transaction), in a transaction until its end.
+    # Sent before the statement in the same round trip (`within_settings` too for a part `within()`),
+    # and `resets` after it: in autocommit mode the settings hold for the statement alone (PostgreSQL
+    # runs one multi-statement message as one transaction); in a transaction the resets end them.
     settings: tuple[str, ...] = ()
+    within_settings: tuple[str, ...] = ()  # for more than WITHIN_BITMAP documents
+    WITHIN_BITMAP = 0
+    resets: tuple[str, ...] = ()
 
     def parts(self, groups: Sequence[Group], requests: Sequence[tuple[int, Field, Alternative]]
               ) -> list[tuple[int, str, list[str]]]:
         """(label, SQL, parameters) per label: the SQL is the select list and the rest of a query giving
-        one value, the document ids joined by commas (or NULL) — label 0 for the documents that have every
-        group somewhere, each request's label for those that have the request's alternative in its field
-        (possibly without the rest of the query: the engine intersects). A part's result depends on its
-        SQL and parameters and the index alone, so the engine may keep it while the index is unchanged."""
+        the documents as rows (word, bits): the ids divided by 64, and a 64-bit integer with bit id % 64
+        set for each document — label 0 for the documents that have every group somewhere, each
+        request's label for those that have the request's alternative in its field (possibly without
+        the rest of the query: the engine intersects). A part's result depends on its SQL and parameters
+        and the index alone, so the engine may keep it while the index is unchanged."""
         raise NotImplementedError
 
-    def matches(self, groups: Sequence[Group], requests: Sequence[tuple[int, Field, Alternative]]) -> tuple[str, list[str]]:
-        """The parts as one statement of rows (label, ids): one row per label keeps the transfer small."""
-        return union(self.parts(groups, requests))
+    def within(self, sql: str, params: list[Any], ids: Sequence[int]) -> tuple[str, list[Any]]:
+        """A part of `parts()` that gives only those of its documents that are among `ids`."""
+        raise NotImplementedError
+
+    def term(self, term: str) -> tuple[str, list[Any]]:
+        """A part like those of `parts()`: the documents that have `term` anywhere."""
+        raise NotImplementedError
 
 
-def union(parts: Sequence[tuple[int, str, list[str]]]) -> tuple[str, list[str]]:
-    return (" UNION ALL ".join(f"SELECT {int(label)}, {sql}" for label, sql, _params in parts),
+def union(parts: Sequence[tuple[int, str, list[Any]]]) -> tuple[str, list[Any]]:
+    """The parts as one statement of rows (label, word, bits): a 64th of the ids' count at most, which
+    keeps the transfer and the reading small (bitsets.from_words)."""
+    return (" UNION ALL ".join(f"SELECT {int(label)}, {sql} GROUP BY 2" for label, sql, _params in parts),
             [param for _label, _sql, params in parts for param in params])
 
 
@@ -80,6 +93,14 @@ class PostgresBackend(Backend):
     # that `@@` on every row first decompresses a tsvector of several kilobytes (20× slower here);
     # and starting parallel workers costs more than these few-millisecond index scans.
     settings = ("SET LOCAL enable_seqscan = off", "SET LOCAL max_parallel_workers_per_gather = 0")
+    # Among a few hundred documents: the GIN index and the primary key each give a bitmap, and only
+    # documents in both are read. An index scan of the ids instead decompresses each one's tsvector,
+    # which is cheaper only for a few.
+    within_settings = ("SET LOCAL enable_indexscan = off",)
+    WITHIN_BITMAP = 150
+    resets = ("RESET enable_seqscan", "RESET max_parallel_workers_per_gather", "RESET enable_indexscan")
+    SELECT = ("document_id >> 6, bit_or(1::int8 << (document_id & 63)::int4) FROM catalog_searchtext"
+              " WHERE {column} @@ CAST(%s AS tsquery)")
 
     @staticmethod
     def _query(alternatives: Sequence[Alternative]) -> str:
@@ -94,7 +115,7 @@ class PostgresBackend(Backend):
         # intersects a field's documents with those of the whole query instead (`_text_matches`). Both
         # conditions on tsv_all are one tsquery.
         everything = " & ".join(f"({self._query(group.alternatives)})" for group in groups)
-        select = "string_agg(document_id::text, ',') FROM catalog_searchtext WHERE {column} @@ CAST(%s AS tsquery)"
+        select = self.SELECT
         parts = [(0, select.format(column="tsv_all"), [everything])]
         for label, field, alternative in requests:
             wanted = self._query([alternative])
@@ -102,9 +123,17 @@ class PostgresBackend(Backend):
                           [f"({wanted}) & {everything}" if field == Field.ALL else wanted]))
         return parts
 
+    def within(self, sql: str, params: list[Any], ids: Sequence[int]) -> tuple[str, list[Any]]:
+        return f"{sql} AND document_id = ANY(%s)", [*params, list(ids)]
+
+    def term(self, term: str) -> tuple[str, list[Any]]:
+        return self.SELECT.format(column="tsv_all"), [self._query([Alternative(0, terms=(term,))])]
+
 
 class SqliteBackend(Backend):
     COLUMNS = {Field.TITLE: "title_terms", Field.SKILLS: "skill_terms", Field.OUTCOMES: "outcome_terms"}
+    # Each document once: the sum of its bits is their OR (bit 63 is the sign: it cannot overflow).
+    SELECT = "rowid >> 6, sum(1 << (rowid & 63)) FROM catalog_searchfts WHERE catalog_searchfts MATCH %s"
 
     @staticmethod
     def _query(alternatives: Sequence[Alternative]) -> str:
@@ -115,7 +144,7 @@ class SqliteBackend(Backend):
     def parts(self, groups: Sequence[Group], requests: Sequence[tuple[int, Field, Alternative]]
               ) -> list[tuple[int, str, list[str]]]:
         everything = " AND ".join(self._query(group.alternatives) for group in groups)
-        select = "group_concat(rowid) FROM catalog_searchfts WHERE catalog_searchfts MATCH %s"
+        select = self.SELECT
         parts = [(0, select, [everything])]
         for label, field, alternative in requests:
             wanted = self._query([alternative])
@@ -126,6 +155,12 @@ class SqliteBackend(Backend):
             match = wanted if field in (Field.TITLE, Field.SKILLS) else f"({wanted}) AND {everything}"
             parts.append((label, select, [match]))
         return parts
+
+    def within(self, sql: str, params: list[Any], ids: Sequence[int]) -> tuple[str, list[Any]]:
+        return f"{sql} AND rowid IN (SELECT value FROM json_each(%s))", [*params, json.dumps(list(ids))]  # noqa: S608
+
+    def term(self, term: str) -> tuple[str, list[Any]]:
+        return self.SELECT, [self._query([Alternative(0, terms=(term,))])]
 
 
 def current_backend() -> Backend:

@@ -19,6 +19,19 @@ def from_ids(ids: Iterable[int], size: int) -> int:
     return int.from_bytes(buffer, "little")
 
 
+_WORD = (1 << 64) - 1
+
+
+def from_words(words: Iterable[tuple[int, int]], size: int) -> int:
+    """The set of (word, bits) pairs: ids 64 × word + n for each bit n of the signed 64-bit `bits`."""
+    buffer = bytearray(((size >> 6) + 1) * 8)
+    for word, bits in words:
+        start = word * 8
+        if start < len(buffer):
+            buffer[start : start + 8] = (bits & _WORD).to_bytes(8, "little")
+    return int.from_bytes(buffer, "little") & ((1 << size) - 1)
+
+
 def to_bytes(bits: int) -> bytes:
     return bits.to_bytes((bits.bit_length() + 7) // 8, "little")
 

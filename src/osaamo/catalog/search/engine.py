@@ -3,10 +3,14 @@
 A search is three steps:
 
 1. **Words** (`query.py`): the text becomes groups of index terms, with typo and prefix tolerance,
-   read against the vocabulary.
+   read against the vocabulary the snapshot holds in memory.
 2. **Text** (`backends.py`): one statement to the database's full-text index (PostgreSQL tsvector
    + GIN, SQLite FTS5) returns the documents that have every word, and for each word the ones
-   that have it in the title, in an ESCO skill label or in a learning outcome.
+   that have it in the title or in an ESCO skill label. The long fields (learning outcomes, and
+   the whole text of a word with several alternatives) are read in a second statement, for a
+   relevance page only among the results that can still reach it (`_Search.classes`). Each part's
+   documents are kept while the index is unchanged; when every word is common, the documents
+   with every word are put together from each term's kept documents.
 3. **Everything else** on the in-memory snapshot of the index (`snapshot.py`): filters, facet
    counts, ranking and ordering are operations on sets of document ids held as bitsets, so their
    cost does not grow with the number of matches, and they are the same Python on both databases.
@@ -386,6 +390,17 @@ class _ScoreOf:
         return 0
 
 
+def _key_at(classes: list[tuple[int, int, int]], position: int) -> tuple[int, int]:
+    """(score, title length) of the result at `position` (1-based) in the classes' order (the last one's
+    if there are fewer): with the id, what orders results of equal score."""
+    seen = 0
+    for score, length, bits in classes:
+        seen += bits.bit_count()
+        if seen >= position:
+            return score, length
+    return (classes[-1][0], classes[-1][1]) if classes else (0, 0)
+
+
 def _by_classes(bits: int, classes: list[tuple[int, int, int]]) -> Iterator[tuple[int, int]]:
     for score, _length, class_bits in classes:
         part = bits & class_bits
@@ -398,51 +413,140 @@ def _empty_facets() -> dict[str, dict[str, int]]:
     return {name: {} for name in FacetName.ALL}
 
 
-def _text_matches(parsed: ParsedQuery, snap: Snapshot) -> tuple[int, dict[int, int], dict[tuple[int, int, Field], int]]:
-    """(documents with every word, {label: documents}, {(word, alternative, field): label}).
+# Learning outcomes, and the whole text of words with several alternatives, are long: for a common
+# word they hold thousands of documents. They only move documents within the ranking, so for the
+# first page of a relevance search they are read for the few documents that can still reach it.
+DEFERRED_FIELDS = (Field.OUTCOMES, Field.ALL)
+BOUNDED_WINDOW = 200  # positions up to which a relevance search reads the deferred fields by candidates
+BOUNDED_CANDIDATES = 2_000  # more candidates than this: the deferred fields are read whole
 
-    For each word and each of its alternatives, the fields that rank it; the whole text too when a
-    word has several alternatives (to tell an exact word in the description from a typo there).
-    """
-    requests: list[tuple[int, Field, Alternative]] = []
-    labels: dict[tuple[int, int, Field], int] = {}
-    for g, group in enumerate(parsed.groups):
-        kinds = [Field.TITLE, Field.SKILLS, Field.OUTCOMES] + ([Field.ALL] if len(group.alternatives) > 1 else [])
-        for a, alternative in enumerate(group.alternatives):
-            for kind in kinds:
-                labels[(g, a, kind)] = len(requests) + 1
-                requests.append((len(requests) + 1, kind, alternative))
+
+@dataclass
+class _Part:
+    label: int
+    key: tuple[Any, ...]
+    sql: str
+    params: list[Any]
+
+
+COMMON_SHARE = 50  # a term in one document of this many or more is common (and at least COMMON_MINIMUM)
+COMMON_MINIMUM = 200
+
+
+def _common(parsed: ParsedQuery, snap: Snapshot) -> bool:
+    """Whether every word of the query is common (and none is an unfinished prefix)."""
+    threshold = max(COMMON_MINIMUM, snap.vocabulary.get("", 0) // COMMON_SHARE)
+    return all(not group.prefixes and max((snap.vocabulary.get(term, 0) for term in group.terms), default=0) >= threshold
+               for group in parsed.groups)
+
+
+def _fetch(parts: Sequence[_Part], snap: Snapshot, *, within: int | None = None) -> dict[int, int]:
+    """{label: documents} of the parts in one statement; `within`: only among these documents."""
     backend = current_backend()
-    # Each part's documents are kept with the snapshot (the index unchanged): the words people search
-    # for repeat, and a common word's documents are the costly part of a search.
-    cache = snapshot.matches
-    database = (connection.alias, connection.settings_dict.get("NAME"), snap.key)
-    keyed = [(label, (*database, sql, *params), sql, params) for label, sql, params in
-             backend.parts(parsed.groups, requests)]
-    missing = [(label, sql, params) for label, key, sql, params in keyed if key not in cache]
-    if missing:
-        found: dict[int, int] = {}
-        text, values = union(missing)
-        with connection.cursor() as cursor:
-            cursor.execute("".join(f"{setting}; " for setting in backend.settings) + text, values)
-            while cursor.description is None and cursor.nextset():
-                pass  # past the settings' results
-            for label, joined in cursor.fetchall():
-                if joined:
-                    # A document indexed after the snapshot was read is not public yet: left out.
-                    ids = [pk for pk in map(int, joined.split(",")) if pk < snap.size]
-                    found[int(label)] = bitsets.from_ids(ids, snap.size)
-        with _texts_lock:
-            for label, key, _sql, _params in keyed:
-                if key not in cache:
-                    cache[key] = found.get(label, 0)
-            while len(cache) > KEEP_MATCHES:
-                cache.popitem(last=False)
-    sets = {label: cache.get(key, 0) for label, key, _sql, _params in keyed}
-    matched = sets.pop(0, 0)
-    # A backend may return a field's documents without the rest of the query (PostgreSQL does): only
-    # those with every word count.
-    return matched, {label: found_set & matched for label, found_set in sets.items()}, labels
+    ids = list(bitsets.iter_ids(within)) if within is not None else None
+    shaped = [(part.label, *(backend.within(part.sql, part.params, ids) if ids is not None
+                             else (part.sql, part.params))) for part in parts]
+    text, values = union(shaped)
+    settings = [*backend.settings]
+    if ids is not None and len(ids) > backend.WITHIN_BITMAP:
+        settings += backend.within_settings
+    with connection.cursor() as cursor:
+        cursor.execute("".join(f"{setting}; " for setting in settings) + text
+                       + "".join(f"; {reset}" for reset in backend.resets), values)
+        while cursor.description is None and cursor.nextset():
+            pass  # past the settings' results
+        rows = cursor.fetchall()
+    by_label: dict[int, list[tuple[int, int]]] = {}
+    for label, word, bits in rows:
+        by_label.setdefault(int(label), []).append((int(word), int(bits)))
+    # A document indexed after the snapshot was read is not public yet: left out (beyond its size).
+    return {label: bitsets.from_words(words, snap.size) for label, words in by_label.items()}
+
+
+def _keep(parts: Sequence[_Part], found: dict[int, int]) -> None:
+    with _texts_lock:
+        for part in parts:
+            snapshot.matches[part.key] = found.get(part.label, 0)
+        while len(snapshot.matches) > KEEP_MATCHES:
+            snapshot.matches.popitem(last=False)
+
+
+class _TextMatches:
+    """Which documents have the query's words, and where.
+
+    `matched`: the documents with every word. `sets`: {label: documents} of the parts read so far,
+    within `matched`; `labels`: {(word, alternative, field): label}; `deferred`: the parts of long
+    fields not read yet (see DEFERRED_FIELDS), read whole by `complete()` or for some documents by
+    `among()`.
+    """
+
+    def __init__(self, parsed: ParsedQuery, snap: Snapshot) -> None:
+        self.snap = snap
+        requests: list[tuple[int, Field, Alternative]] = []
+        self.labels: dict[tuple[int, int, Field], int] = {}
+        for g, group in enumerate(parsed.groups):
+            kinds = [Field.TITLE, Field.SKILLS, Field.OUTCOMES] + ([Field.ALL] if len(group.alternatives) > 1 else [])
+            for a, alternative in enumerate(group.alternatives):
+                for kind in kinds:
+                    self.labels[(g, a, kind)] = len(requests) + 1
+                    requests.append((len(requests) + 1, kind, alternative))
+        deferred_labels = {label for label, kind, _ in requests if kind in DEFERRED_FIELDS}
+        # Each part's documents are kept with the snapshot (the index unchanged): the words people search
+        # for repeat, and a common word's documents are the costly part of a search.
+        cache = snapshot.matches
+        database = (connection.alias, connection.settings_dict.get("NAME"), snap.key)
+        backend = current_backend()
+        parts = [_Part(label, (*database, sql, *params), sql, params)
+                 for label, sql, params in backend.parts(parsed.groups, requests)]
+        # When every word is common, the documents with every word are many, and reading them is the
+        # costly part of the search; they are then put together from each term's documents, which are
+        # kept and serve every later search with the term ("methods", "method", the typo "methdos").
+        # With several words, the database's intersection reads fewer documents than the terms have:
+        # the terms' documents are used only when they are all kept already.
+        terms = sorted({term for group in parsed.groups for term in group.terms}) if _common(parsed, snap) else []
+        term_parts = [_Part(len(requests) + 1 + i, (*database, sql, *params), sql, params)
+                      for i, (sql, params) in enumerate(backend.term(term) for term in terms)]
+        by_term = bool(terms) and (len(parsed.groups) == 1 or all(part.key in cache for part in term_parts))
+        if by_term:
+            parts = [part for part in parts if part.label != 0]
+        else:
+            term_parts = []
+        missing = [part for part in [*parts, *term_parts] if part.key not in cache and part.label not in deferred_labels]
+        if missing:
+            _keep(missing, _fetch(missing, snap))
+        self.deferred = [part for part in parts if part.key not in cache]
+        known = {part.label: cache.get(part.key, 0) for part in parts if part.key in cache}
+        if by_term:
+            of_term = {term: cache.get(part.key, 0) for term, part in zip(terms, term_parts, strict=True)}
+            self.matched = snap.public
+            for group in parsed.groups:
+                self.matched &= bitsets.union(of_term[term] for term in group.terms)
+        else:
+            self.matched = known.pop(0, 0)
+        # A backend may return a field's documents without the rest of the query (PostgreSQL does): only
+        # those with every word count.
+        self.sets = {label: found & self.matched for label, found in known.items()}
+
+    def complete(self) -> None:
+        """Read the deferred parts whole (and keep them)."""
+        if self.deferred:
+            found = _fetch(self.deferred, self.snap)
+            _keep(self.deferred, found)
+            self.sets.update({part.label: found.get(part.label, 0) & self.matched for part in self.deferred})
+            self.deferred = []
+
+    def among(self, documents: int) -> dict[int, int]:
+        """The sets with the deferred parts read for `documents` only (kept too: a search repeats)."""
+        parts = [_Part(part.label, (*part.key, documents), part.sql, part.params) for part in self.deferred]
+        missing = [part for part in parts if part.key not in snapshot.matches]
+        if missing and documents:
+            _keep(missing, _fetch(missing, self.snap, within=documents))
+        return self.sets | {part.label: snapshot.matches.get(part.key, 0) & documents for part in parts}
+
+    def bounds(self, results: int) -> tuple[dict[int, int], dict[int, int]]:
+        """The sets with every deferred part as if no result had it, and as if every result had it."""
+        return (self.sets | {part.label: 0 for part in self.deferred},
+                self.sets | {part.label: results for part in self.deferred})
 
 
 def _skilled(uris: Sequence[str], snap: Snapshot) -> int:
@@ -464,26 +568,54 @@ class _Search:
 
     def __init__(self, query: SearchQuery, *, analyzer: Analyzer = DEFAULT_ANALYZER) -> None:
         self.query = query
-        self.parsed = parse(query.text, analyzer=analyzer, typing=query.typing, state_sql=snapshot.STATE_SQL)
+        self.snap = snapshot.current(query.today or timezone.localdate())
+        self.parsed = parse(query.text, self.snap.vocabulary, analyzer=analyzer, typing=query.typing)
         self.empty = self.parsed.matches_nothing
         if self.empty:
             return
-        self.snap = snapshot.current(query.today or timezone.localdate(), self.parsed.state)
         self.plan = _Plan(query, self.parsed, self.snap)
         self.matched = self.snap.public
-        sets: dict[int, int] = {}
-        labels: dict[tuple[int, int, Field], int] = {}
+        self.text: _TextMatches | None = None
         if self.parsed.groups:
-            in_text, sets, labels = _text_matches(self.parsed, self.snap)
-            self.matched &= in_text
+            self.text = _TextMatches(self.parsed, self.snap)
+            self.matched &= self.text.matched
         if query.skills:
             self.matched &= _skilled(query.skills, self.snap)
         self.results = self.plan.passing(self.matched)
-        self.classes = self.plan.relevance_classes(self.results, sets, labels)
+        self._classes: list[tuple[int, int, int]] | None = None  # every result's, once known
 
     @property
     def total(self) -> int:
         return 0 if self.empty else self.results.bit_count()
+
+    def classes(self, wanted: int) -> list[tuple[int, int, int]]:
+        """Ranking classes right for the first `wanted` positions of the order (see _Plan.ordered).
+
+        When a relevance search needs only its first positions and long fields are not read yet,
+        each result is scored twice: as if it had none of their words, and as if it had all of them
+        (a score only grows with what a document has). A result whose higher score (or, equal, its
+        longer title) still orders it after the lower score of the `wanted`-th result cannot reach the
+        first `wanted`; the long fields are read only for the rest, and the classes of those are exact.
+        """
+        if self._classes is not None:
+            return self._classes
+        text, plan = self.text, self.plan
+        if text is None or not text.deferred:
+            self._classes = plan.relevance_classes(self.results, text.sets if text else {},
+                                                   text.labels if text else {})
+            return self._classes
+        if self.query.sort == Sort.RELEVANCE and wanted <= BOUNDED_WINDOW:
+            low, high = text.bounds(self.results)
+            least, longest = _key_at(plan.relevance_classes(self.results, low, text.labels), wanted)
+            candidates = bitsets.union(
+                bits for score, length, bits in plan.relevance_classes(self.results, high, text.labels)
+                if score > least or (score == least and length <= longest)
+            )
+            if candidates.bit_count() <= BOUNDED_CANDIDATES:
+                return plan.relevance_classes(candidates, text.among(candidates), text.labels)
+        text.complete()
+        self._classes = plan.relevance_classes(self.results, text.sets, text.labels)
+        return self._classes
 
     def hits(self, offset: int, limit: int) -> list[Hit]:
         limit = max(0, min(int(limit), MAX_LIMIT))
@@ -491,7 +623,7 @@ class _Search:
         hits: list[Hit] = []
         if self.empty or not limit:
             return hits
-        for position, (pk, score) in enumerate(self.plan.ordered(self.results, self.classes)):
+        for position, (pk, score) in enumerate(self.plan.ordered(self.results, self.classes(offset + limit))):
             if position >= offset + limit:
                 break
             if position >= offset:

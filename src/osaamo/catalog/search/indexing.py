@@ -9,7 +9,8 @@ analysis or of the ESCO labels.
 The vocabulary (`SearchTerm`) gets a row for every new term in the same transaction, so a query
 always knows every indexed term. The document counts, which only weigh rare words above common
 ones, are adjusted right after the commit in a short transaction of their own: a long import then
-never holds locks on common terms that every other publication also needs.
+never holds locks on common terms that every other publication also needs. That transaction is a
+change of the index too (a `SearchChange`): the searches' snapshots hold the vocabulary.
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ def _text_terms(text: SearchText | None) -> set[str]:
     return set() if text is None else text.all_terms() | {TOTAL_TERM}
 
 
-def _record_terms(before: set[str], after: set[str]) -> None:
+def _record_terms(micro_credential_id: int, before: set[str], after: set[str]) -> None:
     """New terms into the vocabulary now; document counts adjusted after the commit."""
     added, removed = after - before, before - after
     if added:
@@ -167,11 +168,12 @@ def _record_terms(before: set[str], after: set[str]) -> None:
         added = existing
     if added or removed:
         changes = (sorted(added), sorted(removed))
-        transaction.on_commit(lambda: _adjust_counts(*changes))
+        transaction.on_commit(lambda: _adjust_counts(micro_credential_id, *changes))
 
 
-def _adjust_counts(added: list[str], removed: list[str]) -> None:
+def _adjust_counts(micro_credential_id: int, added: list[str], removed: list[str]) -> None:
     with transaction.atomic():
+        _record_change(micro_credential_id)  # the snapshots hold the vocabulary with its counts
         for terms, change in ((added, 1), (removed, -1)):
             for start in range(0, len(terms), 500):
                 SearchTerm.objects.filter(term__in=terms[start : start + 500]).update(
@@ -198,7 +200,7 @@ def index_micro_credential(micro_credential_id: int, *, analyzer: Analyzer = DEF
         if version is None:
             if document is not None:
                 document.delete()  # its text and offerings go with it
-                _record_terms(_text_terms(text), set())
+                _record_terms(micro_credential_id, _text_terms(text), set())
             return
         built = build_document(version, analyzer=analyzer)
         built.document.save(force_insert=document is None, force_update=document is not None)
@@ -208,7 +210,7 @@ def index_micro_credential(micro_credential_id: int, *, analyzer: Analyzer = DEF
             built.text.save(force_update=True)  # SQLite: the update trigger re-indexes the FTS tables
         SearchOffering.objects.filter(document_id=micro_credential_id).delete()
         SearchOffering.objects.bulk_create(built.offerings)
-        _record_terms(_text_terms(text), _text_terms(built.text))
+        _record_terms(micro_credential_id, _text_terms(text), _text_terms(built.text))
 
 
 def _chunks(queryset: QuerySet[MicroCredentialVersion], size: int) -> Iterator[list[MicroCredentialVersion]]:
@@ -220,6 +222,20 @@ def _chunks(queryset: QuerySet[MicroCredentialVersion], size: int) -> Iterator[l
 def _sqlite_triggers() -> list[str]:
     migration = importlib.import_module("osaamo.catalog.migrations.0003_search_tables")
     return [statement for statement in migration.SQLITE_FORWARD if statement.startswith("CREATE TRIGGER")]
+
+
+def _gin_indexes() -> tuple[str, ...]:
+    return importlib.import_module("osaamo.catalog.migrations.0005_search_gin_fastupdate_off").INDEXES
+
+
+def _gin_pending_lists(*, on: bool) -> None:
+    """PostgreSQL: a rebuild fills the GIN indexes through their pending lists (in bulk, much faster),
+    then moves what waits there into the indexes and turns the lists off again (migration 0005)."""
+    with connection.cursor() as cursor:
+        for index in _gin_indexes():
+            cursor.execute(f"ALTER INDEX {index} SET (fastupdate = {'on' if on else 'off'})")
+            if not on:
+                cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
 
 
 def reindex_all(
@@ -235,6 +251,8 @@ def reindex_all(
             with connection.cursor() as cursor:
                 for name in ("insert", "delete", "update"):
                     cursor.execute(f"DROP TRIGGER IF EXISTS catalog_searchtext_{name}")
+        else:
+            _gin_pending_lists(on=True)
         SearchOffering.objects.all().delete()
         SearchText.objects.all().delete()
         SearchDocument.objects.all().delete()
@@ -264,6 +282,8 @@ def reindex_all(
                 cursor.execute("INSERT INTO catalog_searchfts(catalog_searchfts) VALUES ('rebuild')")
                 for statement in _sqlite_triggers():
                     cursor.execute(statement)
+        else:
+            _gin_pending_lists(on=False)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return done

@@ -9,14 +9,15 @@
 - `SearchChange`: one row per change, so that every process knows when its snapshot is stale.
 
 Rows are rebuilt from the catalog (`indexing.py`), never edited by hand. The full-text structures
-over `SearchText` are kept in step by the database, created by migration `0002_search` and
-invisible to Django's model state:
+over `SearchText` are kept in step by the database, created by migration `0003_search_tables`
+and invisible to Django's model state:
 
 - PostgreSQL: generated `tsvector` columns `tsv_title`, `tsv_skills`, `tsv_outcomes` and `tsv_all`
-  built with `array_to_tsvector` from the stored terms (no parser, no dictionary), GIN on `tsv_all`;
-- SQLite: FTS5 tables with the `ascii` tokenizer (`catalog_searchfts` over all four columns,
-  `catalog_searchfts_title`, `_skills` and `_outcomes` over one each), external content =
-  `catalog_searchtext`, kept in step by triggers.
+  built with `array_to_tsvector` from the stored terms (no parser, no dictionary), a GIN index on
+  each, without a pending list (`fastupdate` off, migration `0005`: searches never read unsorted
+  entries);
+- SQLite: an FTS5 table `catalog_searchfts` with the `ascii` tokenizer over the four term columns
+  (column filters for the fields), external content = `catalog_searchtext`, kept in step by triggers.
 """
 
 from __future__ import annotations

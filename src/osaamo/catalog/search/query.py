@@ -10,17 +10,16 @@ of decreasing quality, which ranking tells apart:
   different word is in many), the index terms one edit away (Damerau–Levenshtein distance 1:
   a letter missing, extra, wrong or two letters swapped) and their own terms.
 
-The vocabulary (`SearchTerm`) is read with plain SQL that is the same on every database, so the
-groups, and hence the results, are the same on PostgreSQL and SQLite.
+The vocabulary is `SearchTerm` as the index's snapshot holds it in memory (snapshot.py), the same
+on every database, so the groups, and hence the results, are the same on PostgreSQL and SQLite.
+A word of ten letters has some 650 strings one edit away: looked up in memory, not in SQL.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-
-from django.db import connection
 
 from osaamo.catalog.search.analysis import ALL_STOP_WORDS, DEFAULT_ANALYZER, MAX_TERM_LENGTH, Analyzer, words
 
@@ -70,7 +69,6 @@ class ParsedQuery:
     groups: list[Group] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # stop words and words beyond the limit
     unmatched: list[str] = field(default_factory=list)  # words that match nothing in the index
-    state: dict[str, int] | None = None  # rows of `state_sql`, when parse() read them
 
     @property
     def has_text(self) -> bool:
@@ -104,28 +102,6 @@ def edits1(word: str) -> set[str]:
     return {candidate for candidate in candidates if len(candidate) >= MIN_FUZZY_LENGTH - 1}
 
 
-VOCABULARY_CHUNK = 2000  # terms per query (SQLite allows 32,766 parameters since 3.32)
-
-
-def vocabulary_counts(terms: Iterable[str], *, also: str = "") -> dict[str, int]:
-    """{term: number of documents} for the given terms that are in the index (one query, usually).
-
-    `also` is a statement of (name, value) rows to read in the same query (the index's state).
-    """
-    wanted = sorted(set(terms))
-    counts: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, max(len(wanted), 1), VOCABULARY_CHUNK):
-            chunk = wanted[start : start + VOCABULARY_CHUNK] or [""]
-            placeholders = ", ".join(["%s"] * len(chunk))
-            statement = f"SELECT term, document_count FROM catalog_searchterm WHERE term IN ({placeholders})"  # noqa: S608
-            if also and start == 0:
-                statement = f"{also} UNION ALL {statement}"
-            cursor.execute(statement, chunk)
-            counts.update((term, int(count)) for term, count in cursor.fetchall())
-    return counts
-
-
 def _points(documents: int, total: int) -> int:
     return max(1, round(100 * math.log(1 + max(total, 1) / max(documents, 1))))
 
@@ -143,21 +119,19 @@ def _query_words(text: str) -> tuple[list[str], list[str], bool]:
     return content, ignored, typing
 
 
-def parse(text: str, *, analyzer: Analyzer = DEFAULT_ANALYZER, typing: bool = False,
-          state_sql: str = "") -> ParsedQuery:
-    """Read `text` against the current index vocabulary.
+def parse(text: str, vocabulary: Mapping[str, int], *, analyzer: Analyzer = DEFAULT_ANALYZER,
+          typing: bool = False) -> ParsedQuery:
+    """Read `text` against the index's vocabulary ({term: number of documents}, "" for all documents).
 
     The last word is also read as a prefix when it is not an indexed word itself (someone stopped
     typing mid-word: "tietotu"), or always when `typing` says the text is still being typed.
-    `state_sql` (rows named "#…") is read with the vocabulary; the rows are in `parsed.state`.
     """
     parsed = ParsedQuery(text=text)
     content, parsed.ignored, unfinished = _query_words(text)
     if not content:
         return parsed
     forms = {word: analyzer.query_word_terms(word) if len(word) <= MAX_TERM_LENGTH else () for word in content}
-    counts = vocabulary_counts([""] + [term for terms in forms.values() for term in terms], also=state_sql)
-    parsed.state = {name: counts.pop(name) for name in list(counts) if name.startswith("#")} or None
+    counts = vocabulary
     total = counts.get("", 0)
 
     fuzzy_words = []
@@ -203,15 +177,11 @@ def parse(text: str, *, analyzer: Analyzer = DEFAULT_ANALYZER, typing: bool = Fa
     return parsed
 
 
-def _neighbours(words_: list[str], known: Mapping[str, int]) -> dict[str, list[tuple[str, int]]]:
+def _neighbours(words_: list[str], counts: Mapping[str, int]) -> dict[str, list[tuple[str, int]]]:
     """For each word, the commonest index terms one edit away: [(term, documents)], best first."""
-    if not words_:
-        return {}
-    candidates = {word: edits1(word) for word in words_}
-    counts = vocabulary_counts(set().union(*candidates.values()))
     result: dict[str, list[tuple[str, int]]] = {}
-    for word, options in candidates.items():
-        found = sorted(((term, counts[term]) for term in options if counts.get(term, 0) > 0),
+    for word in words_:
+        found = sorted(((term, counts[term]) for term in edits1(word) if counts.get(term, 0) > 0),
                        key=lambda item: (-item[1], item[0]))
         if found:
             result[word] = found[:MAX_FUZZY_NEIGHBOURS]

@@ -66,6 +66,7 @@ class Snapshot:
     provider: dict[str, int]  # slug of an active organisation → documents it owns or co-provides
     newest: list[int]  # ids, newest publication first
     slots: list[Slot]
+    vocabulary: dict[str, int]  # term → documents that have it ("" → every document), for query.parse()
 
     def isced(self, prefix: str) -> int:
         return bitsets.union(bits for code, bits in self.isced_code.items() if code.startswith(prefix))
@@ -82,8 +83,7 @@ texts: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 matches: OrderedDict[tuple[Any, ...], int] = OrderedDict()
 
 
-# The state of the index as this transaction sees it (see SearchChange), as rows (name, value) so
-# that query.parse() can read it in the same statement as the vocabulary. Terms never start with "#".
+# The state of the index as this transaction sees it (see SearchChange), as rows (name, value).
 STATE_SQL = (
     "SELECT '#changes', COUNT(*) FROM catalog_searchchange"
     " UNION ALL SELECT '#last', COALESCE(MAX(id), 0) FROM catalog_searchchange"
@@ -151,6 +151,8 @@ def build(key: tuple[Any, ...], today: date) -> Snapshot:
             [connection.ops.adapt_datefield_value(today)],
         )
         offerings = cursor.fetchall()
+        cursor.execute("SELECT term, document_count FROM catalog_searchterm WHERE document_count > 0")
+        vocabulary = {term: int(count) for term, count in cursor.fetchall()}
 
     public: list[int] = []
     version_of: dict[int, int] = {}
@@ -230,6 +232,7 @@ def build(key: tuple[Any, ...], today: date) -> Snapshot:
         title_length=_bits(title_length, size), ects=_bits(ects, size), eqf=_bits(eqf, size),
         isced_code=isced_bits, isced_broad=dict(broad), language=_bits(language, size),
         provider=_bits(provider, size), newest=[pk for _, pk in published], slots=slots,
+        vocabulary=vocabulary,
     )
 
 
