@@ -440,6 +440,15 @@ def _common(parsed: ParsedQuery, snap: Snapshot) -> bool:
                for group in parsed.groups)
 
 
+FEW_DOCUMENTS = 500
+
+
+def _estimate(parsed: ParsedQuery, snap: Snapshot) -> int:
+    """At most how many documents have every word (by the vocabulary's counts; a prefix: any number)."""
+    return min((snap.size if group.prefixes else sum(snap.vocabulary.get(term, 0) for term in group.terms)
+                for group in parsed.groups), default=0)
+
+
 def _fetch(parts: Sequence[_Part], snap: Snapshot, *, within: int | None = None) -> dict[int, int]:
     """{label: documents} of the parts in one statement; `within`: only among these documents."""
     backend = current_backend()
@@ -490,14 +499,16 @@ class _TextMatches:
                 for kind in kinds:
                     self.labels[(g, a, kind)] = len(requests) + 1
                     requests.append((len(requests) + 1, kind, alternative))
-        deferred_labels = {label for label, kind, _ in requests if kind in DEFERRED_FIELDS}
+        # Few documents with every word: the long fields are read among them in the same statement.
+        few = _estimate(parsed, snap) <= FEW_DOCUMENTS
+        deferred_labels = set() if few else {label for label, kind, _ in requests if kind in DEFERRED_FIELDS}
         # Each part's documents are kept with the snapshot (the index unchanged): the words people search
         # for repeat, and a common word's documents are the costly part of a search.
         cache = snapshot.matches
         database = (connection.alias, connection.settings_dict.get("NAME"), snap.key)
         backend = current_backend()
         parts = [_Part(label, (*database, sql, *params), sql, params)
-                 for label, sql, params in backend.parts(parsed.groups, requests)]
+                 for label, sql, params in backend.parts(parsed.groups, requests, few=few)]
         # When every word is common, the documents with every word are many, and reading them is the
         # costly part of the search; they are then put together from each term's documents, which are
         # kept and serve every later search with the term ("methods", "method", the typo "methdos").
@@ -604,7 +615,7 @@ class _Search:
             self._classes = plan.relevance_classes(self.results, text.sets if text else {},
                                                    text.labels if text else {})
             return self._classes
-        if self.query.sort == Sort.RELEVANCE and wanted <= BOUNDED_WINDOW:
+        if self.query.sort == Sort.RELEVANCE and wanted <= BOUNDED_WINDOW and current_backend().reads_within:
             low, high = text.bounds(self.results)
             least, longest = _key_at(plan.relevance_classes(self.results, low, text.labels), wanted)
             candidates = bitsets.union(
