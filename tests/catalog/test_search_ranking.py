@@ -1,9 +1,9 @@
 """The ways a search reads the index give the same results as reading everything.
 
 A relevance search reads the long fields (learning outcomes, and the whole text of a word with
-several alternatives) only for the results that can still reach the page asked for; a query whose
-every word is common is put together from each term's documents. Both must order exactly as the
-search that reads every field of every result. The catalog here is made so that words fall in
+several alternatives) only for the results that can still reach the page asked for, or together
+with the rest when the words' documents are few. Both must order exactly as the search that reads
+every field of every result. The catalog here is made so that words fall in
 titles, outcomes and descriptions in every mix, with titles of different lengths.
 """
 
@@ -81,7 +81,7 @@ def test_a_page_read_by_candidates_is_the_page_of_the_whole_ranking(mixed: Any, 
     if engine.current_backend().reads_within:
         assert any(read < matched for read, matched in candidates)  # results left out: the page did not need them
     else:
-        assert candidates == []  # SQLite reads the long fields whole: among every document with every word
+        assert candidates == []  # SQLite reads every field at once: among the documents with every word
     engine.snapshot.clear()
     _everything_read(monkeypatch)
     assert bounded == {(text, window): _hits(text, *window) for text in QUERIES for window in WINDOWS}
@@ -109,29 +109,6 @@ def test_other_orders_and_long_windows_read_everything(mixed: Any, many: None, m
         assert search(SearchQuery(text="energy", sort=sort, limit=5)).hits
     assert search(SearchQuery(text="energy", offset=engine.BOUNDED_WINDOW, limit=5)).total
     assert calls == []
-
-
-def test_common_words_put_together_from_their_terms_find_the_same(mixed: Any, many: None, monkeypatch: Any) -> None:
-    expected = {(text, window): _hits(text, *window) for text in QUERIES for window in WINDOWS}
-    engine.snapshot.clear()
-    monkeypatch.setattr(engine, "COMMON_MINIMUM", 1)
-    monkeypatch.setattr(engine, "COMMON_SHARE", 10**9)  # every word is common
-    backend = type(engine.current_backend())
-    term = backend.term
-    terms: list[str] = []
-    monkeypatch.setattr(backend, "term", lambda self, word: terms.append(word) or term(self, word))
-    assert {(text, window): _hits(text, *window) for text in QUERIES for window in WINDOWS} == expected
-    assert "energy" in terms
-
-    # With several words, the terms are used once each is kept: no query for the documents with every word.
-    engine.snapshot.matches.clear()
-    _hits("energy", 0, 3), _hits("storage", 0, 3)
-    labels: list[int] = []
-    fetch = engine._fetch
-    monkeypatch.setattr(engine, "_fetch", lambda parts, snap, **options: labels.extend(
-        part.label for part in parts) or fetch(parts, snap, **options))
-    assert _hits("energy storage", 0, 3) == expected[("energy storage", (0, 3))]
-    assert 0 not in labels
 
 
 @pytest.mark.parametrize("bitmap", [True, False])

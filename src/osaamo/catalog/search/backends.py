@@ -70,15 +70,11 @@ class Backend:
         alone, so the engine may keep it while the index is unchanged."""
         raise NotImplementedError
 
-    # Whether `within()` is cheaper than the whole part (else the engine reads parts whole).
+    # Whether `within()` is cheaper than the whole part (else the engine reads every part at once).
     reads_within = True
 
     def within(self, sql: str, params: list[Any], ids: Sequence[int]) -> tuple[str, list[Any]]:
         """A part of `parts()` that gives only those of its documents that are among `ids`."""
-        raise NotImplementedError
-
-    def term(self, term: str) -> tuple[str, list[Any]]:
-        """A part like those of `parts()`: the documents that have `term` anywhere."""
         raise NotImplementedError
 
 
@@ -135,9 +131,6 @@ class PostgresBackend(Backend):
     def within(self, sql: str, params: list[Any], ids: Sequence[int]) -> tuple[str, list[Any]]:
         return f"{sql} AND document_id = ANY(%s)", [*params, list(ids)]
 
-    def term(self, term: str) -> tuple[str, list[Any]]:
-        return self.SELECT.format(column="tsv_all"), [self._query([Alternative(0, terms=(term,))])]
-
 
 class SqliteBackend(Backend):
     COLUMNS = {Field.TITLE: "title_terms", Field.SKILLS: "skill_terms", Field.OUTCOMES: "outcome_terms"}
@@ -168,9 +161,6 @@ class SqliteBackend(Backend):
     # FTS5 answers "rowid IN (…)" with one run of the MATCH per id (100 ms for 300 ids on 50,000
     # documents), while its long-field parts already hold only documents with every word: read whole.
     reads_within = False
-
-    def term(self, term: str) -> tuple[str, list[Any]]:
-        return self.SELECT, [self._query([Alternative(0, terms=(term,))])]
 
 
 def current_backend() -> Backend:

@@ -8,9 +8,9 @@ A search is three steps:
    + GIN, SQLite FTS5) returns the documents that have every word, and for each word the ones
    that have it in the title or in an ESCO skill label. The long fields (learning outcomes, and
    the whole text of a word with several alternatives) are read in a second statement, for a
-   relevance page only among the results that can still reach it (`_Search.classes`). Each part's
-   documents are kept while the index is unchanged; when every word is common, the documents
-   with every word are put together from each term's kept documents.
+   relevance page only among the results that can still reach it (`_Search.classes`), or with
+   the rest when the vocabulary says the words' documents are few. Each part's documents are kept
+   while the index is unchanged.
 3. **Everything else** on the in-memory snapshot of the index (`snapshot.py`): filters, facet
    counts, ranking and ordering are operations on sets of document ids held as bitsets, so their
    cost does not grow with the number of matches, and they are the same Python on both databases.
@@ -429,17 +429,6 @@ class _Part:
     params: list[Any]
 
 
-COMMON_SHARE = 50  # a term in one document of this many or more is common (and at least COMMON_MINIMUM)
-COMMON_MINIMUM = 200
-
-
-def _common(parsed: ParsedQuery, snap: Snapshot) -> bool:
-    """Whether every word of the query is common (and none is an unfinished prefix)."""
-    threshold = max(COMMON_MINIMUM, snap.vocabulary.get("", 0) // COMMON_SHARE)
-    return all(not group.prefixes and max((snap.vocabulary.get(term, 0) for term in group.terms), default=0) >= threshold
-               for group in parsed.groups)
-
-
 FEW_DOCUMENTS = 500
 
 
@@ -499,41 +488,24 @@ class _TextMatches:
                 for kind in kinds:
                     self.labels[(g, a, kind)] = len(requests) + 1
                     requests.append((len(requests) + 1, kind, alternative))
-        # Few documents with every word: the long fields are read among them in the same statement.
+        # Few documents with every word: the long fields are read among them in the same statement (as
+        # always where the database cannot read them among candidates; see Backend.reads_within).
+        backend = current_backend()
         few = _estimate(parsed, snap) <= FEW_DOCUMENTS
-        deferred_labels = set() if few else {label for label, kind, _ in requests if kind in DEFERRED_FIELDS}
+        deferred_labels = {label for label, kind, _ in requests if kind in DEFERRED_FIELDS
+                           and backend.reads_within and not few}
         # Each part's documents are kept with the snapshot (the index unchanged): the words people search
         # for repeat, and a common word's documents are the costly part of a search.
         cache = snapshot.matches
         database = (connection.alias, connection.settings_dict.get("NAME"), snap.key)
-        backend = current_backend()
         parts = [_Part(label, (*database, sql, *params), sql, params)
                  for label, sql, params in backend.parts(parsed.groups, requests, few=few)]
-        # When every word is common, the documents with every word are many, and reading them is the
-        # costly part of the search; they are then put together from each term's documents, which are
-        # kept and serve every later search with the term ("methods", "method", the typo "methdos").
-        # With several words, the database's intersection reads fewer documents than the terms have:
-        # the terms' documents are used only when they are all kept already.
-        terms = sorted({term for group in parsed.groups for term in group.terms}) if _common(parsed, snap) else []
-        term_parts = [_Part(len(requests) + 1 + i, (*database, sql, *params), sql, params)
-                      for i, (sql, params) in enumerate(backend.term(term) for term in terms)]
-        by_term = bool(terms) and (len(parsed.groups) == 1 or all(part.key in cache for part in term_parts))
-        if by_term:
-            parts = [part for part in parts if part.label != 0]
-        else:
-            term_parts = []
-        missing = [part for part in [*parts, *term_parts] if part.key not in cache and part.label not in deferred_labels]
+        missing = [part for part in parts if part.key not in cache and part.label not in deferred_labels]
         if missing:
             _keep(missing, _fetch(missing, snap))
         self.deferred = [part for part in parts if part.key not in cache]
         known = {part.label: cache.get(part.key, 0) for part in parts if part.key in cache}
-        if by_term:
-            of_term = {term: cache.get(part.key, 0) for term, part in zip(terms, term_parts, strict=True)}
-            self.matched = snap.public
-            for group in parsed.groups:
-                self.matched &= bitsets.union(of_term[term] for term in group.terms)
-        else:
-            self.matched = known.pop(0, 0)
+        self.matched = known.pop(0, 0)
         # A backend may return a field's documents without the rest of the query (PostgreSQL does): only
         # those with every word count.
         self.sets = {label: found & self.matched for label, found in known.items()}
