@@ -90,13 +90,20 @@ def test_a_page_read_by_candidates_is_the_page_of_the_whole_ranking(mixed: Any, 
 
 
 def test_few_documents_read_with_their_long_fields_at_once_rank_the_same(mixed: Any, monkeypatch: Any) -> None:
-    statements: list[int] = []
-    fetch = engine._fetch
-    monkeypatch.setattr(engine, "_fetch", lambda parts, snap, **options: statements.append(len(parts)) or fetch(
+    searches: list[tuple[bool, list[int]]] = []  # (few, statements) per search that read the index
+    estimate, fetch = engine._estimate, engine._fetch
+
+    def estimated(parsed: Any, snap: Any) -> int:
+        documents = estimate(parsed, snap)
+        searches.append((documents <= engine.FEW_DOCUMENTS, []))
+        return documents
+
+    monkeypatch.setattr(engine, "_estimate", estimated)
+    monkeypatch.setattr(engine, "_fetch", lambda parts, snap, **options: searches[-1][1].append(len(parts)) or fetch(
         parts, snap, **options))
     at_once = {(text, window): _hits(text, *window) for text in QUERIES for window in WINDOWS}
-    # 36 micro-credentials: every query's documents are few, so no search took a second statement.
-    assert len(statements) == len({text for text in QUERIES})
+    few = [statements for is_few, statements in searches if is_few and statements]
+    assert few and all(len(statements) == 1 for statements in few)  # words and long fields in one statement
     engine.snapshot.clear()
     _everything_read(monkeypatch)
     assert at_once == {(text, window): _hits(text, *window) for text in QUERIES for window in WINDOWS}
