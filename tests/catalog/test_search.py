@@ -505,7 +505,7 @@ def test_a_search_takes_a_fixed_number_of_queries(library: Any) -> None:
     assert full_text == []  # the words' documents are kept while the index is unchanged
     assert count("analyse", provider="aalto", mode="blended") <= again + 2  # + long fields, texts of new hits
     assert count("analyse risks") <= again + 3  # "risks" is new: its short fields, its long ones, texts
-    assert first <= again + 7  # + organisations, documents, offerings, vocabulary, short, long fields, texts
+    assert first <= again + 7  # + organisations, documents, offerings, vocabulary; the matches; texts and outcomes
     assert count("geothermla") <= 4  # a typo: its neighbours from the vocabulary in memory, then as above
     assert count("geothermla") == 1  # the matches are kept
     assert count("") == 1  # no words: only whether the index changed

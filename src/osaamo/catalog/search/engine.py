@@ -29,7 +29,6 @@ Ties go to the shorter title, then to the older micro-credential (smaller id).
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 from collections.abc import Iterator, Sequence
@@ -44,7 +43,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from osaamo.catalog.models import MicroCredentialVersion
+from osaamo.catalog.models import LearningOutcome, MicroCredentialVersion
 from osaamo.catalog.search import bitsets, snapshot
 from osaamo.catalog.search.analysis import DEFAULT_ANALYZER, LANGUAGES, Analyzer, word_spans
 from osaamo.catalog.search.backends import Field, current_backend, union
@@ -462,7 +461,7 @@ def _fetch(parts: Sequence[_Part], snap: Snapshot, *, within: int | None = None)
 
 
 def _keep(parts: Sequence[_Part], found: dict[int, int]) -> None:
-    with _texts_lock:
+    with _cache_lock:
         for part in parts:
             snapshot.matches[part.key] = found.get(part.label, 0)
         while len(snapshot.matches) > KEEP_MATCHES:
@@ -587,7 +586,7 @@ class _Search:
             self._classes = plan.relevance_classes(self.results, text.sets if text else {},
                                                    text.labels if text else {})
             return self._classes
-        if self.query.sort == Sort.RELEVANCE and wanted <= BOUNDED_WINDOW and current_backend().reads_within:
+        if self.query.sort == Sort.RELEVANCE and wanted <= BOUNDED_WINDOW:
             low, high = text.bounds(self.results)
             least, longest = _key_at(plan.relevance_classes(self.results, low, text.labels), wanted)
             candidates = bitsets.union(
@@ -718,38 +717,26 @@ def highlight_version(hit: Hit, title: dict[str, str], candidates: Sequence[dict
 
 KEEP_TEXTS = 20_000
 KEEP_MATCHES = 2_000  # parts of searches kept (a bitset of the catalog each, 6 kB for 50,000)
-_texts_lock = threading.Lock()
+_cache_lock = threading.Lock()
 Texts = tuple[dict[str, str], dict[str, str], list[dict[str, str]]]  # title, description, learning outcomes
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else (value or {})
-
-
 def _version_texts(ids: Sequence[int]) -> dict[int, Texts]:
-    """The texts a hit shows, read once per process and version (in one query for all that are new)."""
+    """The texts a hit shows, read once per process and version (for all that are new at once)."""
     database = (connection.alias, connection.settings_dict.get("NAME"))
     cache = snapshot.texts
     missing = [pk for pk in ids if (*database, pk) not in cache]
     if missing:
-        placeholders = ", ".join(["%s"] * len(missing))
-        loaded: dict[int, list[Any]] = {pk: [{}, {}, []] for pk in missing}
-        outcomes: dict[int, list[tuple[int, int, dict[str, str]]]] = {pk: [] for pk in missing}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id, 0, title, description, 0 FROM catalog_microcredentialversion WHERE id IN ({placeholders})"  # noqa: S608
-                f" UNION ALL SELECT version_id, 1, text, text, position * 1000000 + id FROM catalog_learningoutcome"
-                f" WHERE version_id IN ({placeholders})",
-                [*missing, *missing],
-            )
-            for pk, kind, first, second, order in cursor.fetchall():
-                if kind == 0:
-                    loaded[pk][0], loaded[pk][1] = _json(first), _json(second)
-                else:
-                    outcomes[pk].append((order, len(outcomes[pk]), _json(first)))
-        with _texts_lock:
-            for pk, (title, description, _) in loaded.items():
-                cache[(*database, pk)] = (title, description, [text for _, _, text in sorted(outcomes[pk])])
+        loaded: dict[int, Texts] = {
+            pk: (title, description, []) for pk, title, description in
+            MicroCredentialVersion.objects.filter(pk__in=missing).values_list("pk", "title", "description")
+        }
+        for version_id, text in (LearningOutcome.objects.filter(version_id__in=missing)
+                                 .order_by("version_id", "position", "id").values_list("version_id", "text")):
+            loaded[version_id][2].append(text)
+        with _cache_lock:
+            for pk, texts in loaded.items():
+                cache[(*database, pk)] = texts
             while len(cache) > KEEP_TEXTS:
                 cache.popitem(last=False)
     found = {pk: cache.get((*database, pk)) for pk in ids}

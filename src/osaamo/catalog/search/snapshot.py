@@ -78,34 +78,27 @@ _snapshots: dict[tuple[Any, ...], Snapshot] = {}
 # id). Published texts never change; the cache is emptied with every new snapshot all the same, so
 # that nothing outlives a change of the index (a test database rolled back, a version removed).
 texts: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-# The documents of each part of a text search (engine._text_matches), by (database, snapshot, SQL,
-# parameters); emptied with every new snapshot too.
+# The documents of each part of a text search (engine._TextMatches), by (database, snapshot, SQL,
+# parameters, and the documents read among if any); emptied with every new snapshot too.
 matches: OrderedDict[tuple[Any, ...], int] = OrderedDict()
 
 
-# The state of the index as this transaction sees it (see SearchChange), as rows (name, value).
-STATE_SQL = (
-    "SELECT '#changes', COUNT(*) FROM catalog_searchchange"
-    " UNION ALL SELECT '#last', COALESCE(MAX(id), 0) FROM catalog_searchchange"
-    " UNION ALL SELECT '#inactive', COUNT(*) FROM accounts_organisation WHERE NOT is_active"
-    " UNION ALL SELECT '#inactive_ids', COALESCE(SUM(id), 0) FROM accounts_organisation WHERE NOT is_active"
-    " UNION ALL SELECT '#size', COALESCE(MAX(micro_credential_id), 0) FROM catalog_searchdocument"
-)
-STATE_KEYS = ("#changes", "#last", "#inactive", "#inactive_ids", "#size")
+def fingerprint(today: date) -> tuple[Any, ...]:
+    """What identifies the index's state as this transaction sees it (see SearchChange)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT COUNT(*) FROM catalog_searchchange), (SELECT COALESCE(MAX(id), 0) FROM catalog_searchchange),"
+            " (SELECT COUNT(*) FROM accounts_organisation WHERE NOT is_active),"
+            " (SELECT COALESCE(SUM(id), 0) FROM accounts_organisation WHERE NOT is_active),"
+            " (SELECT COALESCE(MAX(micro_credential_id), 0) FROM catalog_searchdocument)"
+        )
+        row = cursor.fetchone()
+    return (connection.alias, connection.settings_dict.get("NAME"), today, *(int(value) for value in row))
 
 
-def fingerprint(today: date, state: dict[str, Any] | None = None) -> tuple[Any, ...]:
-    """What identifies the index's state: `state` as read with STATE_SQL (read now when not given)."""
-    if state is None:
-        with connection.cursor() as cursor:
-            cursor.execute(STATE_SQL)
-            state = dict(cursor.fetchall())
-    return (connection.alias, connection.settings_dict.get("NAME"), today, *(int(state[key]) for key in STATE_KEYS))
-
-
-def current(today: date, state: dict[str, Any] | None = None) -> Snapshot:
+def current(today: date) -> Snapshot:
     """The snapshot of the index as this transaction sees it (built when it is not cached)."""
-    key = fingerprint(today, state)
+    key = fingerprint(today)
     snapshot = _snapshots.get(key)
     if snapshot is not None:
         return snapshot
