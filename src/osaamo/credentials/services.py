@@ -595,7 +595,7 @@ def _choose_indexes(provider: Organisation, purpose: str, count: int, taken: dic
                     now: datetime, signer: vc.Signer) -> list[tuple[StatusList, int]]:
     """`count` random free indexes (herd privacy) for `purpose` in the provider's open lists, in random order,
     without holding a lock: the unique (list, index) constraint settles a clash with another issuer when the
-    batch is stored (the batch is then made again, with `taken` read afresh). `taken` holds, per list, the
+    batch is stored (the batch is then made again, with what is in use read into `taken`). `taken` holds, per list, the
     indexes in use — read from the database once per run — and every index chosen since, stored or not."""
     rng = secrets.SystemRandom()
     fields = ("pk", "provider", "number", "length", "allocated")
@@ -788,11 +788,12 @@ def _prepare_batch(*, job: IssuingJob, ids: list[int], version_data: Mapping[str
 
 
 def _store_batch(*, job: IssuingJob, worker: str, batch: _Batch, crash: bool = False,
-                 lease_seconds: int | None = None, mails: bool = True) -> list[int]:
+                 lease_seconds: int | None = None) -> list[int]:
     """Store a prepared batch in one transaction — credentials, status entries, documents, audit rows, the
     lists' counts, and the job's counters with a renewed lease — and return the new credentials' ids.
     A clash on an idempotency key or a status index raises IntegrityError and stores nothing. The mails
-    go out after the commit (`mails`; the store process leaves them to the worker, see `_Writer`)."""
+    are queued on the commit, by whichever process stores (see `_Writer`): a worker killed after a
+    commit cannot leave its credentials unmailed."""
     from osaamo.audit.models import AuditEntry
     from osaamo.audit.services import mask_secrets
 
@@ -834,7 +835,7 @@ def _store_batch(*, job: IssuingJob, worker: str, batch: _Batch, crash: bool = F
         if not renewed:
             raise _LeaseLost()
         ids = [credential.pk for credential in credentials]
-        if ids and mails:
+        if ids:
             transaction.on_commit(lambda: _enqueue_mails(ids))
     return ids
 
@@ -895,13 +896,10 @@ class _Writer:
                             lease_seconds=self.lease_seconds)
 
     def collect(self) -> tuple[_Batch, Future[list[int]]] | None:
-        """The batch last submitted, once it is stored (or failed); its mails are sent from here when
-        it was stored by the process."""
+        """The batch last submitted, once it is stored (or failed)."""
         pending, self._pending = self._pending, None
         if pending is not None:
             concurrent_wait([pending[1]])
-            if self.mode == "process" and pending[1].exception() is None and pending[1].result():
-                _enqueue_mails(pending[1].result())
         return pending
 
     @property
@@ -909,12 +907,15 @@ class _Writer:
         return len(self._pending[0].credentials) if self._pending is not None else 0
 
     def close(self) -> None:
+        """Wait for the batch being stored (if any), and end the thread or process. Called again: nothing."""
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
         if self.mode == "thread":
             from django.db import connections
 
-            self._executor.submit(connections.close_all).result()
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+            executor.submit(connections.close_all).result()
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int | None = None,
@@ -982,7 +983,10 @@ def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int
                 if batch.tries >= 3:
                     raise
                 again.append((batch.enrolment_ids, batch.tries + 1))
-                taken.clear()  # another issuer took an index: read what is in use afresh
+                # Another issuer took an index: what is in use now is added to what this run has chosen
+                # (the batch being stored is not committed yet, so a fresh read alone would miss it).
+                for list_pk, in_use in taken.items():
+                    in_use.update(StatusEntry.objects.filter(status_list_id=list_pk).values_list("index", flat=True))
 
         while True:
             tries = 1
@@ -1020,6 +1024,8 @@ def issuing_job_run(*, job_id: int, now: datetime | None = None, stop_after: int
         job.refresh_from_db()
         return job
     except BaseException:
+        if writer is not None:
+            writer.close()  # the batch being stored is stored (or not) before another worker may take over
         _job_release(job.pk, worker)
         raise
     finally:

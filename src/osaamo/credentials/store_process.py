@@ -25,9 +25,9 @@ def start(database: dict[str, Any]) -> None:
 
 
 def store(job_pk: int, worker: str, batch: Any, crash: bool, lease_seconds: int) -> list[int]:
-    """`services._store_batch` here; the worker sends the mails once it has the ids."""
+    """`services._store_batch` here, its mails queued on the commit (the task backend of the settings)."""
     from osaamo.credentials.models import IssuingJob
     from osaamo.credentials.services import _store_batch
 
     return _store_batch(job=IssuingJob(pk=job_pk), worker=worker, batch=batch, crash=crash,
-                        lease_seconds=lease_seconds, mails=False)
+                        lease_seconds=lease_seconds)
