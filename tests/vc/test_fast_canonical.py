@@ -214,7 +214,7 @@ def test_a_single_blank_node_is_c14n0_and_literals_are_left_alone():
     line = '_:b1 <http://x/p> "looks like _:b1 ." _:b1 .'
     assert first_degree_canonical_lines([line]) is None  # left to the library, which reads the literal
     expansion = Expansion()
-    expansion.blank, expansion.blank_nodes = [line], 1
+    expansion.blank = [line]
     assert canonical_nquads_of(expansion) == '_:c14n0 <http://x/p> "looks like _:b1 ." _:c14n0 .\n'
 
 

@@ -192,9 +192,6 @@ def _parse_time(value: Any) -> datetime | None:
     return moment
 
 
-_JSON_CONTAINERS = (dict, list)
-
-
 def _plain_json_size_bound(document: dict[str, Any]) -> int | None:
     """An upper bound of ``document``'s size as compact UTF-8 JSON, or None when it holds anything
     but plain JSON data (exact dicts with string keys, lists, str, int, float, bool, None).
@@ -213,44 +210,31 @@ def _plain_json_size_bound(document: dict[str, Any]) -> int | None:
         container = pop()
         if size > limit:
             return size
+        values: Any = container
         if type(container) is dict:
             size += 2 * len(container)  # ':' and ',' per entry
-            for key, value in container.items():
+            for key in container:
                 if type(key) is not str:
                     return None
-                kind = type(value)
-                if kind is str:
-                    size += 6 * (len(key) + len(value)) + 4
-                    continue
                 size += 6 * len(key) + 2
-                if kind is dict or kind is list:
-                    size += 2
-                    push(value)
-                elif kind is int:
-                    size += value.bit_length() // 3 + 2
-                elif kind is float:
-                    size += 24
-                elif kind is bool or value is None:
-                    size += 5
-                else:
-                    return None
+            values = container.values()
         else:
             size += len(container)  # ','
-            for value in container:
-                kind = type(value)
-                if kind is str:
-                    size += 6 * len(value) + 2
-                elif kind is dict or kind is list:
-                    size += 2
-                    push(value)
-                elif kind is int:
-                    size += value.bit_length() // 3 + 2
-                elif kind is float:
-                    size += 24
-                elif kind is bool or value is None:
-                    size += 5
-                else:
-                    return None
+        for value in values:
+            kind = type(value)
+            if kind is str:
+                size += 6 * len(value) + 2
+            elif kind is dict or kind is list:
+                size += 2
+                push(value)
+            elif kind is int:
+                size += value.bit_length() // 3 + 2
+            elif kind is float:
+                size += 24
+            elif kind is bool or value is None:
+                size += 5
+            else:
+                return None
     return size
 
 
@@ -327,22 +311,17 @@ def _verify(
     except _MALFORMED as exc:
         proof_check = _malformed("proof", exc)
     checks: list[Check] = [proof_check]
-    try:
-        checks.append(_check_issuer_key(doc, outcome))
-    except _MALFORMED as exc:
-        checks.append(_malformed("issuer_key", exc))
-    try:
-        checks.append(_check_validity(doc, now))
-    except _MALFORMED as exc:
-        checks.append(_malformed("validity_period", exc))
-    try:
-        checks.append(_check_status(doc, resolver, status_checker, now, loader, check_list_status))
-    except _MALFORMED as exc:
-        checks.append(_malformed("status", exc))
-    try:
-        checks.append(_check_schema(doc, schema_check))
-    except _MALFORMED as exc:
-        checks.append(_malformed("schema", exc))
+    steps: list[tuple[str, Callable[[], Check]]] = [
+        ("issuer_key", lambda: _check_issuer_key(doc, outcome)),
+        ("validity_period", lambda: _check_validity(doc, now)),
+        ("status", lambda: _check_status(doc, resolver, status_checker, now, loader, check_list_status)),
+        ("schema", lambda: _check_schema(doc, schema_check)),
+    ]
+    for code, step in steps:
+        try:
+            checks.append(step())
+        except _MALFORMED as exc:
+            checks.append(_malformed(code, exc))
     return _result(checks)
 
 
