@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -11,8 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.urls import reverse
 
-from osaamo.accounts.models import Role
-from osaamo.accounts.selectors import has_role, organisations_of, provider_for_staff
+from osaamo.accounts.models import Membership, Role
+from osaamo.accounts.selectors import has_role, organisation_contact, organisations_of, provider_for_staff
 from osaamo.accounts.services import (
     api_token_authenticate,
     api_token_create,
@@ -167,3 +168,15 @@ def test_demo_user_password_is_hashed(db, settings):
     user = make_user("x@example.com", "X")
     assert user.password.startswith(("pbkdf2_", "argon2", "bcrypt"))
     assert PASSWORD not in user.password
+
+
+def test_the_contact_of_an_organisation_is_who_acted_while_they_still_may(employer: Any) -> None:
+    admin = frozenset({Role.EMPLOYER_ADMIN})
+    buyer = make_user("buyer@konepaja.example", "Buyer", employer, Role.EMPLOYER_ADMIN)
+    other = make_user("other@konepaja.example", "Other", employer, Role.EMPLOYER_ADMIN)
+    assert organisation_contact(employer, preferred=buyer, roles=admin) == buyer
+    Membership.objects.filter(user=buyer).delete()  # the buyer has left
+    assert organisation_contact(employer, preferred=buyer, roles=admin) == other
+    other.is_active = False
+    other.save(update_fields=["is_active"])
+    assert organisation_contact(employer, preferred=buyer, roles=admin) == buyer  # nobody else: the buyer still

@@ -260,10 +260,12 @@ def _queries(client: ApiClient, path: str) -> int:
     return len(context.captured_queries)
 
 
-@pytest.mark.parametrize("path", ["/micro-credentials", "/offerings", "/providers", "/manage/micro-credentials",
-                                  "/manage/offerings"])
+# The catalog list's first request after a change also builds the search snapshot (organisations,
+# documents, offerings, vocabulary) besides its state, matches and page.
+@pytest.mark.parametrize(("path", "most"), [("/micro-credentials", 9), ("/offerings", 2), ("/providers", 2),
+                                            ("/manage/micro-credentials", 6), ("/manage/offerings", 5)])
 def test_list_queries_do_not_grow_with_the_number_of_items(helsinki: Any, aalto: Any, helsinki_admin: Any,
-                                                           path: str) -> None:
+                                                           path: str, most: int) -> None:
     client = ApiClient(make_token(helsinki_admin, helsinki)) if path.startswith("/manage/") else ApiClient()
 
     def add(n: int, start: int) -> None:
@@ -279,7 +281,7 @@ def test_list_queries_do_not_grow_with_the_number_of_items(helsinki: Any, aalto:
     add(6, 2)
     many = _queries(client, path)
     assert many == few, (few, many)
-    assert many <= 9  # the catalog list's first request after a change also reads the search snapshot (4 queries)
+    assert many <= most
 
 
 # --- offerings ------------------------------------------------------------------------------------

@@ -31,6 +31,18 @@ def has_role(user: Any, organisation: Organisation, roles: Iterable[str]) -> boo
     return bool(user_roles(user, organisation) & frozenset(roles))
 
 
+def organisation_contact(organisation: Organisation, *, preferred: Any, roles: Iterable[str]) -> Any:
+    """Who hears about what an organisation did: `preferred` (who did it) while they are active and still
+    hold one of `roles` there; otherwise its first active member in one of them (they may have left);
+    otherwise `preferred` all the same."""
+    roles = frozenset(roles)
+    if preferred is not None and preferred.is_active and has_role(preferred, organisation, roles):
+        return preferred
+    membership = (Membership.objects.filter(organisation=organisation, role__in=roles, user__is_active=True)
+                  .select_related("user").order_by("id").first())
+    return membership.user if membership else preferred
+
+
 def organisations_of(user: Any, *, kind: str | None = None, roles: Iterable[str] | None = None
                      ) -> QuerySet[Organisation]:
     """The organisations where `user` holds any of `roles` (any role when None)."""

@@ -1,6 +1,7 @@
 """The demo: real Finnish universities, fictitious micro-credentials, and an account for every role.
 
-`demo_load()` (the `osaamo load_demo` command, run by `make run` after migrating) reads the content in
+`demo_load()` (run by `osaamo load_demo`, through `osaamo.demo.services.demo_load_all`, after
+`make run` has migrated) reads the content in
 `catalog/demo/` (format: demo/FORMAT.md) and writes it through the real services, so every demo
 micro-credential has passed the same validator as one a provider designs. It is idempotent: what
 already exists (matched by slug, email, or provider + code) is left as it is, so running it again
@@ -304,7 +305,8 @@ def accounts_markdown(directory: Path = CONTENT_DIR) -> str:
         "## Demo accounts",
         "",
         f"`make run` loads the demo (`osaamo load_demo`). Every demo account has the password "
-        f"`{DEMO_PASSWORD}`. The demo refuses to load when `OSAAMO_PRODUCTION=1`.",
+        f"`{DEMO_PASSWORD}`. The demo refuses to load when `OSAAMO_PRODUCTION=1` "
+        f"(unless given `--force`).",
         "",
         "| email | role | organisation | language |",
         "|---|---|---|---|",

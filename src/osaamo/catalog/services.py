@@ -565,7 +565,7 @@ def offering_update(*, offering: Offering, by: Any, data: Mapping[str, Any]) -> 
     _require(by, provider, DESIGN_ROLES)
     fields = _clean_offering(data, offering)
     with transaction.atomic():
-        offering = Offering.objects.select_for_update().get(pk=offering.pk)
+        offering = Offering.objects.select_for_update(no_key=True).get(pk=offering.pk)  # see enrolment's offering_lock
         if offering.state == OfferingState.CANCELLED:
             raise Conflict(_("A cancelled offering cannot be changed."), code="offering_cancelled")
         for name, value in fields.items():
@@ -591,7 +591,7 @@ def offering_cancel(*, offering: Offering, by: Any, reason: str = "", now: Any =
     _require(by, provider, DESIGN_ROLES)
     reason = (reason or "").strip()[:500]
     with transaction.atomic():
-        offering = Offering.objects.select_for_update().get(pk=offering.pk)
+        offering = Offering.objects.select_for_update(no_key=True).get(pk=offering.pk)  # see enrolment's offering_lock
         if offering.state == OfferingState.CANCELLED:
             raise Conflict(_("This offering has already been cancelled."), code="offering_cancelled")
         if offering.end_date < timezone.localdate(now):
@@ -614,7 +614,7 @@ def offering_settle(*, offering: Offering, confirmed: bool, now: Any = None) -> 
     """
     now = now or timezone.now()
     with transaction.atomic():
-        offering = Offering.objects.select_for_update().get(pk=offering.pk)
+        offering = Offering.objects.select_for_update(no_key=True).get(pk=offering.pk)  # see enrolment's offering_lock
         if not offering.is_tentative:
             raise Conflict(_("This offering has already been decided."), code="already_decided")
         if confirmed:
@@ -628,11 +628,7 @@ def offering_settle(*, offering: Offering, confirmed: bool, now: Any = None) -> 
                      data={"reason": "minimum_reached" if confirmed else "minimum_not_reached",
                            "min_participants": offering.min_participants,
                            "decision_date": str(offering.decision_date)})
-        # Search: offering filters and places. After the commit, because indexing rewrites the rows of
-        # every offering of the micro-credential (taking key-share locks on them), and the decision holds
-        # this offering's row lock: inside it, it would deadlock with a pledge deciding a sibling offering.
-        micro_credential_id = offering.version.micro_credential_id
-        transaction.on_commit(lambda: index_micro_credential(micro_credential_id), robust=True)
+        index_micro_credential(offering.version.micro_credential_id)  # search: offering filters, places
     return offering
 
 

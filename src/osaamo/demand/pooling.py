@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from osaamo.accounts.models import Membership, Organisation, OrganisationKind, Role
-from osaamo.accounts.selectors import has_role
+from osaamo.accounts.selectors import has_role, organisation_contact
 from osaamo.audit.services import audit_record
 from osaamo.catalog.models import Offering, OfferingState
 from osaamo.catalog.services import offering_settle, offering_update
@@ -260,11 +260,7 @@ def _confirm_if_reached(offering: Offering, *, by: Any, now: Any, trigger: str) 
 
 def _buyer(pledge: Pledge) -> Any:
     """Who buys a pledge: the person who pledged, or another administrator if they no longer are one."""
-    if pledge.pledged_by is not None and has_role(pledge.pledged_by, pledge.organisation, PLEDGE_ROLES):
-        return pledge.pledged_by
-    membership = (Membership.objects.filter(organisation=pledge.organisation, role__in=PLEDGE_ROLES,
-                                            user__is_active=True).select_related("user").order_by("id").first())
-    return membership.user if membership else pledge.pledged_by
+    return organisation_contact(pledge.organisation, preferred=pledge.pledged_by, roles=PLEDGE_ROLES)
 
 
 def _confirm(offering: Offering, *, by: Any, now: Any, trigger: str, committed: int) -> None:

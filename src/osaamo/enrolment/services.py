@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from osaamo.accounts.models import Membership, Organisation, OrganisationKind, User
-from osaamo.accounts.selectors import ASSESSOR_ROLES, REGISTRAR_ROLES, has_role
+from osaamo.accounts.selectors import ASSESSOR_ROLES, REGISTRAR_ROLES, has_role, organisation_contact
 from osaamo.audit.services import audit_record
 from osaamo.catalog.models import Offering, OfferingState
 from osaamo.enrolment.billing import clean_organisation_billing, clean_person_billing, is_valid_iban
@@ -111,9 +111,12 @@ def _now(now: Any) -> Any:
 def offering_lock(pk: int) -> Offering:
     """The offering with its row locked for this transaction (enrolments, seats and pooling decisions on it
     take this lock, so they happen one after another). of=("self",): the offering row only, not the
-    version, micro-credential and provider rows joined in."""
+    version, micro-credential and provider rows joined in. no_key=True (PostgreSQL's FOR NO KEY UPDATE):
+    the lock never changes the row's key, so it leaves rows that refer to the offering free to be
+    written; the search index, rewritten inside these transactions, refers to every offering of the
+    micro-credential, and a full lock deadlocked two decisions on sibling offerings."""
     return (
-        Offering.objects.select_for_update(of=("self",))
+        Offering.objects.select_for_update(of=("self",), no_key=True)
         .select_related("version__micro_credential__provider")
         .get(pk=pk)
     )
@@ -506,17 +509,6 @@ def offering_release_enrolments(*, offering: Offering, reason: str, by: Any = No
     return active
 
 
-def _purchase_contact(purchase: SeatPurchase) -> Any:
-    """Who hears about a purchase: its buyer while they still administer the organisation, otherwise its
-    first administrator (the buyer may have left), otherwise the buyer all the same."""
-    buyer = purchase.bought_by
-    if buyer is not None and buyer.is_active and has_role(buyer, purchase.organisation, EMPLOYER_ADMIN_ROLES):
-        return buyer
-    membership = (Membership.objects.filter(organisation=purchase.organisation, role__in=EMPLOYER_ADMIN_ROLES,
-                                            user__is_active=True).select_related("user").order_by("id").first())
-    return membership.user if membership else buyer
-
-
 def offering_cancel_purchases(*, offering: Offering, by: Any, reason: str = "", now: Any = None) -> list[SeatPurchase]:
     """Cancel every seat purchase of a cancelled offering: its invoice is credited in full, so the employer
     pays nothing, and every seat is cancelled, so no link or code handed out can be redeemed any more (an
@@ -574,7 +566,7 @@ def offering_cancelled_release(*, offering: Offering, by: Any, reason: str = "",
 
 
 def _mail_purchase_cancelled(purchase: SeatPurchase, *, reason: str, seats_in_use: int) -> None:
-    contact = _purchase_contact(purchase)
+    contact = organisation_contact(purchase.organisation, preferred=purchase.bought_by, roles=EMPLOYER_ADMIN_ROLES)
     if contact is None or not contact.email:
         return
     offering, organisation = purchase.offering, purchase.organisation
@@ -814,8 +806,6 @@ def seat_redeem(*, secret: str, learner: Any, prerequisites_confirmed: bool = Fa
         seat = Seat.objects.select_for_update().select_related("purchase__organisation").get(pk=seat.pk)
         if seat.state == SeatState.REDEEMED:
             raise Conflict(_("This seat has already been used."), code="seat_used")
-        if seat.state == SeatState.CANCELLED:
-            raise EnrolmentClosed(_("This offering has been cancelled."), code="offering_cancelled")
         if seat.secret is None or not any(secrets.compare_digest(seat.secret, c) for c in secret_candidates(secret)):
             # Revoked or replaced while we waited for the lock.
             raise NotFound(INVALID_SECRET_MESSAGE)

@@ -221,7 +221,7 @@ def seat_link(request: HttpRequest, secret: str) -> HttpResponse:
         "organisation": seat.purchase.organisation, "prerequisites_required": prerequisites,
         "for_someone_else": seat.state == SeatState.ASSIGNED and seat.assigned_email != _email(request),
         "used": seat.state == SeatState.REDEEMED,
-        "cancelled": seat.state == SeatState.CANCELLED or offering.state == OfferingState.CANCELLED,
+        "cancelled": offering.state == OfferingState.CANCELLED,  # its seats are cancelled with it
     }, status=status)
 
 
