@@ -409,10 +409,10 @@ def own_offering_update(request: HttpRequest, id: ObjectId, payload: OfferingPat
 )
 def own_offering_cancel(request: HttpRequest, id: ObjectId, payload: OfferingCancelIn | None = None) -> Offering:
     """Cancel a run; it stays readable with the state `cancelled`. Needs the designer or administrator
-    role. The body (a reason) is optional. In the same transaction every enrolment on it is cancelled
-    and its open invoice credited, every seat purchase is cancelled and credited (its links and codes
-    stop working) and pledges are released; the learners and the buying employers are told by email,
-    in their own language, after the commit. 409 `offering_cancelled` when it already is, 409
+    role. The body (a reason) is optional. In the same transaction every active enrolment on it is
+    cancelled and its open invoice credited (one that already has a result keeps it), every seat
+    purchase is cancelled and credited (its links and codes stop working) and pledges are released;
+    the learners and the buying employers are told by email, in their own language, after the commit. 409 `offering_cancelled` when it already is, 409
     `offering_ended` when it has ended."""
     tenant = provider_tenant(request)
     offering = selectors.staff_offering(provider=tenant.provider, pk=id)
