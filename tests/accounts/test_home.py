@@ -68,7 +68,7 @@ def test_operator_sees_the_recognised_issuers(client: Any, operator_org: Any) ->
     _all_open(client, links)
 
 
-def test_a_learner_sees_only_their_own_pages_in_their_language(client: Any, learner: Any) -> None:
+def test_a_learner_sees_only_their_own_pages_translated(client: Any, learner: Any) -> None:
     assert _links(client, learner) == LEARNER_LINKS
     response = client.get("/fi/accounts/")
     assert "Omat todistukseni" in response.content.decode()

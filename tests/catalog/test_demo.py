@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -29,6 +30,7 @@ from osaamo.catalog.models import (
     OfferingState,
     VersionState,
 )
+from osaamo.credentials.models import IssuedCredential
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "demo_small"
@@ -44,17 +46,18 @@ def load_demo(*args: str) -> str:
 def snapshot() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in (
         Organisation, User, Membership, MicroCredential, MicroCredentialVersion, LearningOutcome, Offering,
-        AuditEntry)}
+        IssuedCredential, AuditEntry)}
 
 
 def test_the_demo_loads_and_a_second_run_changes_nothing(db):
-    load_demo()
+    output = load_demo()
     first = snapshot()
+    assert first["IssuedCredential"] > 0 and re.search(r"demo certificates: [1-9]\d* new", output)  # every app's demo
 
     output = load_demo()
 
     assert snapshot() == first
-    assert "micro-credentials: 0 new" in output
+    assert "micro-credentials: 0 new" in output and "demo certificates: 0 new" in output
 
 
 def test_the_demo_has_universities_with_complete_published_micro_credentials(db):

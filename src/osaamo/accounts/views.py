@@ -99,7 +99,7 @@ def home(request: HttpRequest) -> HttpResponse:
         organisation = membership.organisation
         pages = [(reverse(name, args=[organisation.slug]), label) for kind, roles, name, label in ORGANISATION_PAGES
                  if organisation.kind == kind and membership.role in roles]
-        if membership.role == Role.OPERATOR:
+        if membership.role == Role.OPERATOR and organisation.kind == OrganisationKind.OPERATOR:  # as the page checks
             pages.append((reverse("credentials:trusted_issuers"), gettext_lazy("Recognised issuers")))
         rows.append((membership, pages))
     return render(request, "accounts/home.html", {"memberships": rows})

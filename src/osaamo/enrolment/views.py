@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from osaamo.accounts.selectors import PUBLISH_ROLES
 from osaamo.catalog.models import OfferingState, VersionState
 from osaamo.enrolment import selectors, services
 from osaamo.enrolment.forms import (
@@ -476,7 +477,7 @@ def staff_invoice(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @not_found_as_404
 def invoicing(request: HttpRequest, slug: str) -> HttpResponse:
-    provider = selectors.provider_for_registrar(user=request.user, slug=slug, roles={"provider_admin"})
+    provider = selectors.provider_for_registrar(user=request.user, slug=slug, roles=PUBLISH_ROLES)
     details = selectors.invoicing_details(provider)
     form = InvoicingDetailsForm(request.POST or None, instance=details)
     status = 200
