@@ -4,14 +4,18 @@ learners, and employer administrators of two companies."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from osaamo.catalog.services import offering_create
+from tests import concurrency
+from tests.concurrency import Database
 from tests.factories import make_published, make_user, offering_data
 
 _learners = itertools.count(1)
@@ -57,3 +61,10 @@ def free_offering(version: Any, helsinki_admin: Any) -> Any:
 def paid_offering(version: Any, helsinki_admin: Any) -> Any:
     return make_offering(version, helsinki_admin, seats=3, min_participants=2, price_individual=Decimal("290.00"),
                          price_organisation=Decimal("450.00"))
+
+
+@pytest.fixture
+def workers_database(transactional_db: Any, tmp_path: Path) -> Callable[[], Database]:
+    """`workers_database()` once the test data is created (for SQLite, that data is what the file copy holds):
+    the database as threads with connections of their own see it (tests.concurrency)."""
+    return lambda: concurrency.workers_database(tmp_path)

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,19 +25,12 @@ import pytest
 from osaamo.enrolment import services
 from osaamo.enrolment.models import Enrolment, EnrolmentState, Seat, SeatState
 from osaamo.enrolment.selectors import offering_places
-from tests import concurrency
 from tests.concurrency import Database, run_concurrently
 from tests.enrolment.conftest import make_learner, make_offering
 from tests.factories import ORGANISATION_BILLING, make_employer, make_user
 
 PLACES = 20
 REQUESTS = 120  # at least 100 at once
-
-
-@pytest.fixture
-def workers_database(transactional_db: Any, tmp_path: Path) -> Callable[[], Database]:
-    """`workers_database()` once the test data is created (for SQLite, that data is what the file copy holds)."""
-    return lambda: concurrency.workers_database(tmp_path)
 
 
 def enrol_call(offering: Any, learner: Any) -> Callable[[], Any]:

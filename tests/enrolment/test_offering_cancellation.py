@@ -25,12 +25,10 @@ from osaamo.enrolment.models import Enrolment, EnrolmentState, Invoice, InvoiceS
 from osaamo.errors import Conflict, PermissionDenied
 from tests.api.conftest import ApiClient, assert_error, make_token
 from tests.concurrency import run_concurrently
-from tests.enrolment import test_concurrency
 from tests.enrolment.conftest import make_learner, make_offering
 from tests.factories import ORGANISATION_BILLING, PERSON_BILLING, make_user
 
 REASON = "The teacher fell ill."
-workers_database = test_concurrency.workers_database  # the fixture: threads with connections of their own
 
 
 @pytest.fixture
@@ -169,7 +167,7 @@ def test_a_designer_cancels_in_the_design_tool_and_everyone_is_released_and_told
     html = page.content.decode()
     action = reverse("design:offering_cancel", args=[helsinki.slug, busy.offering.pk])
     assert f'action="{action}"' in html
-    assert "is told by email, with your reason; nobody is charged." in html
+    assert "is told by email, with your reason, and nobody is charged for the run." in html
     token = csrf_token(html)
 
     assert client.post(action, {"reason": REASON}).status_code == 403  # no CSRF token: refused, nothing done
