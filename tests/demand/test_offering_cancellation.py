@@ -24,6 +24,12 @@ from tests.factories import ORGANISATION_BILLING, PERSON_BILLING
 REASON = "Our lecturer is on leave."
 
 
+@pytest.fixture(autouse=True)
+def _mail_task_runs_at_once(settings: Any) -> None:
+    """The enrolment app's cancellation mails are one background task, run here as it is queued."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 def enrol(offering: Any, learner: Any) -> Enrolment:
     return pooling.pooling_enrol(offering=offering, learner=learner, billing={**PERSON_BILLING, "email": learner.email})
 

@@ -31,6 +31,12 @@ from tests.factories import ORGANISATION_BILLING, PERSON_BILLING, make_user
 REASON = "The teacher fell ill."
 
 
+
+@pytest.fixture(autouse=True)
+def _mail_task_runs_at_once(settings: Any) -> None:
+    """The cancellation's mails are one background task, run here as it is queued."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
 @pytest.fixture
 def busy(paid_offering: Any, employer: Any, employer_admin: Any) -> SimpleNamespace:
     """The paid offering (3 places) with everyone a cancellation concerns: Fiia (reads Finnish) enrolled
@@ -289,6 +295,21 @@ def test_a_failing_receiver_rolls_back_the_committed_transaction_and_sends_nothi
 
     offering_cancel(offering=busy.offering, by=helsinki_designer, reason=REASON)  # commits: the mails go out
     assert Offering.objects.get(pk=busy.offering.pk).state == OfferingState.CANCELLED
+    assert len(mail.outbox) == sent + 5
+
+
+def test_the_request_only_queues_one_task_for_the_mails(
+        busy: SimpleNamespace, helsinki_designer: Any, settings: Any, committed: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    sent = len(mail.outbox)
+    with committed():
+        offering_cancel(offering=busy.offering, by=helsinki_designer, reason=REASON)
+    assert len(mail.outbox) == sent  # nobody is mailed from the designer's request
+    queued = DBTaskResult.objects.get(task_path__endswith="mail_offering_cancelled")
+    with committed():  # the worker runs it outside any transaction: its mails go at once
+        services.offering_cancelled_mail(**queued.args_kwargs["kwargs"])
     assert len(mail.outbox) == sent + 5
 
 

@@ -24,6 +24,7 @@ The rules (shown to learners on the enrolment pages):
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from collections.abc import Mapping
 from datetime import timedelta
 from decimal import Decimal
@@ -542,27 +543,47 @@ def offering_cancelled_release(*, offering: Offering, by: Any, reason: str = "",
     """What the enrolment app does when a provider cancels an offering (catalog's `offering_cancelled`
     signal, inside the cancellation's transaction): every active enrolment is cancelled with its invoice
     credited, every seat purchase cancelled and credited; then each learner and each buying employer is
-    told, in their own language, once the transaction commits. Nobody is charged. Running it again for
-    the same offering finds nothing left to do and tells nobody."""
+    told, in their own language, by one background task queued once the transaction commits (an offering
+    may have hundreds of people: their mails do not hold up the request). Nobody is charged. Running it
+    again for the same offering finds nothing left to do and tells nobody."""
     now = _now(now)
     with transaction.atomic():
         offering = offering_lock(offering.pk)
-        enrolments = offering_release_enrolments(offering=offering, reason=reason, by=by, now=now)
-        purchases = {p.pk: p for p in offering_cancel_purchases(offering=offering, by=by, reason=reason, now=now)}
-        purchase_of_seat = dict(Seat.objects.filter(pk__in=[e.seat_id for e in enrolments if e.seat_id is not None])
-                                .values_list("pk", "purchase_id"))
-        for enrolment in enrolments:
-            purchase = purchases.get(purchase_of_seat.get(enrolment.seat_id or 0, 0))
-            _mail_learner(
-                enrolment, "offering_cancelled", reason=reason,
-                organisation=purchase.organisation if purchase is not None else None,
-                had_place=enrolment.enrolled_at is not None,
-                was_waitlisted=enrolment.enrolled_at is None and enrolment.waitlisted_at is not None,
-                credited=enrolment.invoice is not None and enrolment.invoice.state == InvoiceState.CREDITED,
-            )
-        for purchase in purchases.values():
-            in_use = sum(1 for e in enrolments if purchase_of_seat.get(e.seat_id or 0) == purchase.pk)
-            _mail_purchase_cancelled(purchase, reason=reason, seats_in_use=in_use)
+        enrolment_ids = [e.pk for e in offering_release_enrolments(offering=offering, reason=reason, by=by, now=now)]
+        purchase_ids = [p.pk for p in offering_cancel_purchases(offering=offering, by=by, reason=reason, now=now)]
+        if enrolment_ids or purchase_ids:
+            transaction.on_commit(lambda: _enqueue_cancellation_mails(enrolment_ids, purchase_ids, reason))
+
+
+def _enqueue_cancellation_mails(enrolment_ids: list[int], purchase_ids: list[int], reason: str) -> None:
+    from osaamo.enrolment.tasks import mail_offering_cancelled
+
+    mail_offering_cancelled.enqueue(enrolment_ids=enrolment_ids, purchase_ids=purchase_ids, reason=reason)
+
+
+def offering_cancelled_mail(*, enrolment_ids: list[int], purchase_ids: list[int], reason: str) -> None:
+    """The mails of a cancellation (`offering_cancelled_release`, through its task): each learner whose
+    enrolment was cancelled, saying whether they had a place or were waiting and whether an invoice was
+    credited, and each buying employer, with how many of its seats were in use."""
+    enrolments = list(Enrolment.objects.filter(pk__in=enrolment_ids)
+                      .select_related("learner", "invoice", "seat", "offering__version__micro_credential__provider")
+                      .order_by("id"))
+    purchases = {p.pk: p for p in SeatPurchase.objects.filter(pk__in=purchase_ids).select_related(
+        "organisation", "invoice", "bought_by", "offering__version__micro_credential__provider")}
+    in_use: Counter[int] = Counter()
+    for enrolment in enrolments:
+        purchase = purchases.get(enrolment.seat.purchase_id) if enrolment.seat is not None else None
+        if purchase is not None:
+            in_use[purchase.pk] += 1
+        _mail_learner(
+            enrolment, "offering_cancelled", reason=reason,
+            organisation=purchase.organisation if purchase is not None else None,
+            had_place=enrolment.enrolled_at is not None,
+            was_waitlisted=enrolment.enrolled_at is None and enrolment.waitlisted_at is not None,
+            credited=enrolment.invoice is not None and enrolment.invoice.state == InvoiceState.CREDITED,
+        )
+    for purchase in purchases.values():
+        _mail_purchase_cancelled(purchase, reason=reason, seats_in_use=in_use[purchase.pk])
 
 
 def _mail_purchase_cancelled(purchase: SeatPurchase, *, reason: str, seats_in_use: int) -> None:
