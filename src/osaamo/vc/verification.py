@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import FrozenInstanceError, dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -44,84 +44,13 @@ class Outcome(StrEnum):
     WARNING = "warning"
 
 
+@dataclass(frozen=True)
 class Check:
-    """The result of one check: ``code``, ``outcome``, machine ``reason``, English ``detail``, ``data``.
-
-    Immutable. ``detail`` may be given as a :meth:`str.format` template with its arguments
-    (:meth:`Check.lazy`); it is then formatted when it is first read, so a verification that
-    nobody reads the English of does not pay for it. Arguments must be immutable values.
-    """
-
-    __slots__ = ("_args", "_detail", "code", "data", "outcome", "reason")
-    __match_args__ = ("code", "outcome", "reason", "detail", "data")
     code: str
     outcome: Outcome
     reason: str
-    data: Mapping[str, Any]
-    _detail: str
-    _args: tuple[Any, ...] | None
-
-    def __init__(
-        self, code: str, outcome: Outcome, reason: str, detail: str = "", data: Mapping[str, Any] | None = None
-    ) -> None:
-        setter = object.__setattr__
-        setter(self, "code", code)
-        setter(self, "outcome", outcome)
-        setter(self, "reason", reason)
-        setter(self, "_detail", detail)
-        setter(self, "_args", None)
-        setter(self, "data", {} if data is None else data)
-
-    @classmethod
-    def lazy(
-        cls,
-        code: str,
-        outcome: Outcome,
-        reason: str,
-        template: str,
-        args: tuple[Any, ...],
-        data: Mapping[str, Any] | None = None,
-    ) -> Check:
-        """A check whose ``detail`` is ``template.format(*args)``, formatted on first read."""
-        check = cls(code, outcome, reason, template, data)
-        object.__setattr__(check, "_args", args)
-        return check
-
-    @property
-    def detail(self) -> str:
-        args = self._args
-        if args is None:
-            return self._detail
-        text = self._detail.format(*args)
-        object.__setattr__(self, "_detail", text)
-        object.__setattr__(self, "_args", None)
-        return text
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        assert isinstance(other, Check)
-        return (self.code, self.outcome, self.reason, self.detail, self.data) == (
-            other.code,
-            other.outcome,
-            other.reason,
-            other.detail,
-            other.data,
-        )
-
-    __hash__ = None  # type: ignore[assignment]  # data is a mapping, as with the former dataclass
-
-    def __repr__(self) -> str:
-        return (
-            f"Check(code={self.code!r}, outcome={self.outcome!r}, reason={self.reason!r},"
-            f" detail={self.detail!r}, data={self.data!r})"
-        )
+    detail: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -357,12 +286,11 @@ def _check_proof(
             continue
         proof_type = proof.get("cryptosuite") or proof.get("type")
         method = proof.get("verificationMethod")
-        return Check.lazy(
+        return Check(
             "proof",
             Outcome.PASSED,
             "valid",
-            "{} proof by {} verified",
-            (proof_type, method),
+            f"{proof_type} proof by {method} verified",
             {"verificationMethod": method, "proofType": proof_type, "fastPath": outcome.fast_path},
         ), outcome
     assert last is not None
@@ -402,7 +330,7 @@ def _check_issuer_key(doc: Mapping[str, Any], outcome: ProofOutcome | None) -> C
             "not_assertion_method",
             f"key {method.get('id')} is not listed under the issuer's assertionMethod",
         )
-    return Check.lazy("issuer_key", Outcome.PASSED, "valid", "key {} is an assertion key of {}", (method_id, issuer))
+    return Check("issuer_key", Outcome.PASSED, "valid", f"key {method_id} is an assertion key of {issuer}")
 
 
 def _check_validity(doc: Mapping[str, Any], now: datetime) -> Check:
