@@ -142,7 +142,7 @@ def _tree_rss_kb(pid: int) -> int:
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as children:
                     todo.extend(int(child) for child in children.read().split())
-        except (FileNotFoundError, ProcessLookupError, StopIteration):
+        except (FileNotFoundError, ProcessLookupError):
             continue
     return total
 
@@ -243,8 +243,9 @@ def main() -> None:
     peer = len(documents) / signing
     print(f"bench: issuing job {elapsed:.2f} s for {args.learners} credentials; pure signing {signing:.2f} s")
     print(f"bench: bulk_issue_throughput {throughput:.0f} credentials/s peer {peer:.0f} ratio {throughput / peer:.2f}")
-    print(f"bench: bulk_issue_peak_rss {peak_rss:.0f} MB")
-    print(f"bench: bulk_issue_peak_rss_with_store_process {peak_tree:.0f} MB")
+    # The memory the job takes: the worker and the store process it starts (the worker alone for comparison).
+    print(f"bench: bulk_issue_peak_rss {peak_tree:.0f} MB")
+    print(f"bench: bulk_issue_peak_rss_worker_alone {peak_rss:.0f} MB")
 
 
 if __name__ == "__main__":
